@@ -1,0 +1,74 @@
+// Engine: the facade one replica (a browser tab, a native tool) drives. It owns the profile,
+// applies consent, hands out the delta the server has not acknowledged, and makes decisions.
+// Time and ids come from the caller; the engine never reads a clock or a random source.
+// Not thread-safe; one owner at a time.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ashna/consent.h"
+#include "ashna/event.h"
+#include "ashna/greeting.h"
+#include "ashna/profile.h"
+#include "ashna/status.h"
+
+namespace ashna {
+
+// What one replica has that the server has not acknowledged yet.
+struct Delta {
+  std::string profile_id;
+  std::string replica;
+  std::vector<Event> events;
+  std::map<std::string, Trait> traits;
+  std::uint64_t upto = 0;  // highest local seq included; the server acknowledges up to it
+};
+
+struct EngineOptions {
+  std::size_t max_events = 1000;  // bounded history in the browser; unacknowledged events stay
+};
+
+class Engine {
+ public:
+  Engine(std::string profile_id, std::string replica_id, EngineOptions options = {});
+
+  // Records a new event made on this replica. Returns its local seq, or invalid_event, or
+  // consent_refused when the customer chose not to be tracked.
+  Result<std::uint64_t> track(Event event);
+  // Sets a trait written on this replica at `now` (Unix ms). Returns its local seq, or
+  // invalid_trait, or consent_refused.
+  Result<std::uint64_t> set_trait(const std::string& name, std::string value, std::int64_t now);
+
+  // Restore what storage kept (seq as stored; 0 for data that came from the server).
+  Status restore_event(Event event);
+  Status restore_trait(const std::string& name, Trait trait);
+  // Everything with seq <= upto has been acknowledged by the server.
+  void ack(std::uint64_t upto);
+  std::uint64_t acked() const { return acked_; }
+
+  // A choice without personalisation or analytics forgets every event and trait at once.
+  void set_consent(const Consent& consent);
+  const Consent& consent() const { return consent_; }
+
+  // Empty (upto 0) when consent does not allow sending.
+  Delta pending() const;
+  // The context's `personalise` is combined with consent: no consent, no personal greeting.
+  Greeting greeting(GreetingContext context) const;
+
+  const Profile& profile() const { return profile_; }
+  const std::string& replica() const { return replica_; }
+
+ private:
+  std::uint64_t next_seq() { return ++seq_; }
+
+  Profile profile_;
+  std::string replica_;
+  EngineOptions options_;
+  Consent consent_;
+  std::uint64_t seq_ = 0;
+  std::uint64_t acked_ = 0;
+};
+
+}  // namespace ashna

@@ -1,0 +1,65 @@
+// Event: something the customer did. Events are immutable facts with a unique id (so applying
+// one twice changes nothing), a timestamp in Unix milliseconds and a channel.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ashna/status.h"
+
+namespace ashna {
+
+enum class EventType : std::uint8_t {
+  page_view,
+  product_view,
+  search,
+  add_to_cart,
+  remove_from_cart,
+  purchase,
+  click,
+  like,
+  email_open,
+  unsubscribe,
+  notification_block,
+  store_visit,
+};
+
+// "product_view" -> EventType::product_view; nullopt for anything else.
+std::optional<EventType> parse_event_type(std::string_view name);
+std::string_view to_string(EventType type);
+
+// Limits that keep one event small; a browser keeps hundreds and syncs them often.
+struct EventLimits {
+  static constexpr std::size_t kMaxId = 128;
+  static constexpr std::size_t kMaxChannel = 32;
+  static constexpr std::size_t kMaxText = 512;        // titles, categories, paths
+  static constexpr std::size_t kMaxProps = 4096;      // serialized JSON object
+  // 2000-01-01 .. 2100-01-01: anything outside is a unit error (seconds vs ms) or garbage.
+  static constexpr std::int64_t kMinTs = 946684800000;
+  static constexpr std::int64_t kMaxTs = 4102444800000;
+};
+
+struct Item {
+  std::string id;
+  std::string title;
+  std::string category;  // path, "coffee/single-origin"
+  double price = 0;      // unit price in the shop's currency; 0 when unknown
+};
+
+struct Event {
+  std::string id;
+  EventType type = EventType::page_view;
+  std::int64_t ts = 0;            // Unix ms
+  std::string channel = "web";
+  Item item;                      // empty id when the event is not about an item
+  std::string path;               // page path for page views
+  std::string props;              // a JSON object as text ("" = none); kept, not interpreted
+  std::uint64_t seq = 0;          // local write order on the replica that holds it; not synced
+};
+
+// ok, or invalid_event with the offending field named ("event.ts: ...").
+Status validate(const Event& event);
+
+}  // namespace ashna

@@ -1,0 +1,32 @@
+// Greeting: the sentence a page shows its visitor, with a reason a person can read.
+// Pure: the same profile and context always give the same greeting.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ashna/profile.h"
+
+namespace ashna {
+
+struct GreetingContext {
+  std::int64_t now = 0;                        // Unix ms
+  int local_hour = 12;                         // 0..23 in the visitor's time zone
+  std::string locale = "en";                   // "en" or "fa"; others fall back to "en"
+  std::int64_t visit_gap_ms = 30 * 60 * 1000;  // inactivity that starts a new visit
+  std::int64_t recall_window_ms = 30LL * 24 * 3600 * 1000;  // older product views are not recalled
+  bool personalise = true;                     // false: a generic greeting, profile unused
+};
+
+struct Greeting {
+  // first_visit: no earlier visit; same_visit: browsing now; returning: an earlier visit exists.
+  std::string kind;
+  std::string text;
+  std::string reason;     // why this greeting, for a tooltip or the profile centre
+  std::string item_id;    // the product it mentions, or ""
+  std::string locale;     // the locale actually used
+};
+
+Greeting make_greeting(const Profile& profile, const GreetingContext& context);
+
+}  // namespace ashna

@@ -1,0 +1,70 @@
+// Profile: one replica's copy of what is known about one customer. Merging is a state-based CRDT:
+// events are a grow-only set keyed by id, traits are last-writer-wins registers ordered by
+// (timestamp, replica id). Applying the same data twice, or in any order, gives the same profile.
+// Not thread-safe; one owner at a time.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "ashna/event.h"
+#include "ashna/status.h"
+
+namespace ashna {
+
+struct Trait {
+  std::string value;
+  std::int64_t ts = 0;       // Unix ms of the write
+  std::string replica;       // writer's replica id; breaks ties between equal timestamps
+  std::uint64_t seq = 0;     // local write order on the replica that holds it; not synced
+};
+
+// True when `incoming` should replace `current` under last-writer-wins.
+bool lww_wins(const Trait& incoming, const Trait& current);
+
+// The traits a customer (or the shop) may set, and their limits.
+struct TraitLimits {
+  static constexpr std::size_t kMaxName = 64;
+  static constexpr std::size_t kMaxValue = 256;
+};
+// ok, or invalid_trait naming the problem; known names are "name", "locale", "channel".
+Status validate_trait(std::string_view name, const Trait& trait);
+
+class Profile {
+ public:
+  explicit Profile(std::string id) : id_(std::move(id)) {}
+
+  const std::string& id() const { return id_; }
+
+  // Adds the event unless one with the same id is already present. Returns true when added.
+  // Events stay ordered by (ts, id).
+  bool add_event(Event event);
+  // Applies last-writer-wins. Returns true when the trait changed.
+  bool set_trait(const std::string& name, Trait trait);
+
+  const std::vector<Event>& events() const { return events_; }
+  const std::map<std::string, Trait>& traits() const { return traits_; }
+  // nullptr when unset.
+  const Trait* trait(std::string_view name) const;
+  // Value of a trait, or "" when unset.
+  std::string_view trait_value(std::string_view name) const;
+  bool has_event(std::string_view id) const { return ids_.count(std::string(id)) > 0; }
+
+  // Keeps at most `max_events`, dropping the oldest among those with seq 0 or seq <=
+  // `protect_after_seq` (acknowledged ones). Returns how many were dropped.
+  std::size_t trim(std::size_t max_events, std::uint64_t protect_after_seq);
+  // Forgets every event and trait (the id stays).
+  void clear();
+
+ private:
+  std::string id_;
+  std::vector<Event> events_;
+  std::unordered_set<std::string> ids_;
+  std::map<std::string, Trait> traits_;
+};
+
+}  // namespace ashna

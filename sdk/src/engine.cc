@@ -1,0 +1,89 @@
+// Engine: consent gates, local write order (seq) and acknowledgement bookkeeping.
+#include "ashna/engine.h"
+
+#include <utility>
+
+namespace ashna {
+namespace {
+
+Status consent_refused(std::string_view what) {
+  return Status::error("consent_refused",
+                       std::string(what) + " not kept: the customer allowed neither "
+                                           "personalisation nor analytics");
+}
+
+}  // namespace
+
+Engine::Engine(std::string profile_id, std::string replica_id, EngineOptions options)
+    : profile_(std::move(profile_id)), replica_(std::move(replica_id)), options_(options) {}
+
+Result<std::uint64_t> Engine::track(Event event) {
+  if (!consent_.allows_tracking()) return consent_refused("event");
+  if (Status s = validate(event); !s) return s;
+  if (profile_.has_event(event.id)) return event.seq;  // idempotent: same id, same fact
+  event.seq = next_seq();
+  std::uint64_t seq = event.seq;
+  profile_.add_event(std::move(event));
+  profile_.trim(options_.max_events, acked_);
+  return seq;
+}
+
+Result<std::uint64_t> Engine::set_trait(const std::string& name, std::string value,
+                                        std::int64_t now) {
+  if (!consent_.allows_tracking()) return consent_refused("trait");
+  Trait t{std::move(value), now, replica_, 0};
+  if (Status s = validate_trait(name, t); !s) return s;
+  t.seq = next_seq();
+  std::uint64_t seq = t.seq;
+  profile_.set_trait(name, std::move(t));
+  return seq;
+}
+
+Status Engine::restore_event(Event event) {
+  if (Status s = validate(event); !s) return s;
+  if (event.seq > seq_) seq_ = event.seq;
+  profile_.add_event(std::move(event));
+  profile_.trim(options_.max_events, acked_);
+  return Status::ok();
+}
+
+Status Engine::restore_trait(const std::string& name, Trait trait) {
+  if (Status s = validate_trait(name, trait); !s) return s;
+  if (trait.seq > seq_) seq_ = trait.seq;
+  profile_.set_trait(name, std::move(trait));
+  return Status::ok();
+}
+
+void Engine::ack(std::uint64_t upto) {
+  if (upto > seq_) upto = seq_;  // never acknowledge what was not written yet
+  if (upto > acked_) acked_ = upto;
+  profile_.trim(options_.max_events, acked_);
+}
+
+void Engine::set_consent(const Consent& consent) {
+  consent_ = consent;
+  if (!consent_.allows_tracking()) profile_.clear();
+}
+
+Delta Engine::pending() const {
+  Delta d{profile_.id(), replica_, {}, {}, 0};
+  if (!consent_.allows_storage()) return d;
+  for (const Event& e : profile_.events())
+    if (e.seq > acked_) {
+      d.events.push_back(e);
+      if (e.seq > d.upto) d.upto = e.seq;
+    }
+  for (const auto& [name, t] : profile_.traits())
+    if (t.seq > acked_) {
+      d.traits.emplace(name, t);
+      if (t.seq > d.upto) d.upto = t.seq;
+    }
+  return d;
+}
+
+Greeting Engine::greeting(GreetingContext context) const {
+  context.personalise = context.personalise && consent_.allows_personalisation();
+  return make_greeting(profile_, context);
+}
+
+}  // namespace ashna

@@ -1,0 +1,214 @@
+// The one JSON writer. Kept tiny on purpose: it ships in the browser build.
+#include <cmath>
+#include <cstdint>
+
+#include "ashna/json.h"
+
+namespace ashna {
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0 when it is invalid (overlong, surrogate,
+// truncated, out of range).
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  std::size_t n;
+  std::uint32_t cp;
+  if (c < 0x80) return 1;
+  if ((c & 0xE0) == 0xC0) n = 2, cp = c & 0x1F;
+  else if ((c & 0xF0) == 0xE0) n = 3, cp = c & 0x0F;
+  else if ((c & 0xF8) == 0xF0) n = 4, cp = c & 0x07;
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+// Prices and weights: at most 6 decimals, trailing zeros dropped (14.5, 3, 0.000001).
+// Written by hand because libc++ 14 (the wasm build) has no floating-point to_chars, and printf's
+// float formatting would cost kilobytes in the browser.
+void append_number(std::string& out, double v) {
+  if (!std::isfinite(v) || std::fabs(v) >= 9e12) {
+    out += "null";
+    return;
+  }
+  if (v < 0) out += '-', v = -v;
+  auto micros = static_cast<std::uint64_t>(std::llround(v * 1e6));
+  out += std::to_string(micros / 1000000);
+  std::uint64_t frac = micros % 1000000;
+  if (frac) {
+    std::string digits = std::to_string(frac);
+    digits.insert(0, 6 - digits.size(), '0');
+    digits.erase(digits.find_last_not_of('0') + 1);
+    out += '.';
+    out += digits;
+  }
+}
+
+void append_int(std::string& out, std::int64_t v) { out += std::to_string(v); }
+
+void key(std::string& out, std::string_view k) {
+  append_json_string(out, k);
+  out += ':';
+}
+
+void append_event(std::string& out, const Event& e, bool with_seq) {
+  out += '{';
+  key(out, "id"), append_json_string(out, e.id);
+  out += ',', key(out, "type"), append_json_string(out, to_string(e.type));
+  out += ',', key(out, "ts"), append_int(out, e.ts);
+  out += ',', key(out, "channel"), append_json_string(out, e.channel);
+  if (!e.item.id.empty()) {
+    out += ',', key(out, "item"), out += '{';
+    key(out, "id"), append_json_string(out, e.item.id);
+    if (!e.item.title.empty()) out += ',', key(out, "title"), append_json_string(out, e.item.title);
+    if (!e.item.category.empty())
+      out += ',', key(out, "category"), append_json_string(out, e.item.category);
+    if (e.item.price > 0) out += ',', key(out, "price"), append_number(out, e.item.price);
+    out += '}';
+  }
+  if (!e.path.empty()) out += ',', key(out, "path"), append_json_string(out, e.path);
+  // props is kept as the JSON text it arrived as (JSON.stringify or the codec wrote it).
+  if (!e.props.empty()) out += ',', key(out, "props"), out += e.props;
+  if (with_seq) out += ',', key(out, "seq"), append_int(out, static_cast<std::int64_t>(e.seq));
+  out += '}';
+}
+
+void append_traits(std::string& out, const std::map<std::string, Trait>& traits, bool with_seq) {
+  out += '{';
+  bool first = true;
+  for (const auto& [name, t] : traits) {
+    if (!first) out += ',';
+    first = false;
+    key(out, name), out += '{';
+    key(out, "value"), append_json_string(out, t.value);
+    out += ',', key(out, "ts"), append_int(out, t.ts);
+    out += ',', key(out, "replica"), append_json_string(out, t.replica);
+    if (with_seq) out += ',', key(out, "seq"), append_int(out, static_cast<std::int64_t>(t.seq));
+    out += '}';
+  }
+  out += '}';
+}
+
+void append_events(std::string& out, const std::vector<Event>& events, bool with_seq) {
+  out += '[';
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (i) out += ',';
+    append_event(out, events[i], with_seq);
+  }
+  out += ']';
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (std::size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      std::size_t n = utf8_sequence(s, i);
+      if (n == 0) {
+        out += "\xEF\xBF\xBD";  // U+FFFD for each invalid byte
+        ++i;
+        continue;
+      }
+      std::string_view seq = s.substr(i, n);
+      if (seq == "\xE2\x80\xA8") out += "\\u2028";       // line separators break JS string
+      else if (seq == "\xE2\x80\xA9") out += "\\u2029";  // literals in old engines
+      else out += seq;
+      i += n;
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+    ++i;
+  }
+  out += '"';
+}
+
+std::string to_json(const Event& event) {
+  std::string out;
+  append_event(out, event, false);
+  return out;
+}
+
+std::string to_json(const Profile& profile) {
+  std::string out = "{";
+  key(out, "id"), append_json_string(out, profile.id());
+  out += ',', key(out, "traits"), append_traits(out, profile.traits(), false);
+  out += ',', key(out, "events"), append_events(out, profile.events(), false);
+  out += '}';
+  return out;
+}
+
+std::string to_json(const Delta& d) {
+  std::string out = "{";
+  key(out, "profile"), append_json_string(out, d.profile_id);
+  out += ',', key(out, "replica"), append_json_string(out, d.replica);
+  out += ',', key(out, "upto"), append_int(out, static_cast<std::int64_t>(d.upto));
+  out += ',', key(out, "events"), append_events(out, d.events, false);
+  out += ',', key(out, "traits"), append_traits(out, d.traits, false);
+  out += '}';
+  return out;
+}
+
+std::string to_json(const Greeting& g) {
+  std::string out = "{";
+  key(out, "kind"), append_json_string(out, g.kind);
+  out += ',', key(out, "text"), append_json_string(out, g.text);
+  out += ',', key(out, "reason"), append_json_string(out, g.reason);
+  out += ',', key(out, "item"), append_json_string(out, g.item_id);
+  out += ',', key(out, "locale"), append_json_string(out, g.locale);
+  out += '}';
+  return out;
+}
+
+std::string to_json(const Status& s) {
+  if (s.is_ok()) return "{\"ok\":true}";
+  std::string out = "{\"error\":{";
+  key(out, "code"), append_json_string(out, s.code());
+  out += ',', key(out, "message"), append_json_string(out, s.message());
+  out += "}}";
+  return out;
+}
+
+std::string state_json(const Engine& engine) {
+  const Profile& p = engine.profile();
+  const Consent& c = engine.consent();
+  std::string out = "{\"v\":1,";
+  key(out, "id"), append_json_string(out, p.id());
+  out += ',', key(out, "replica"), append_json_string(out, engine.replica());
+  out += ',', key(out, "acked"), append_int(out, static_cast<std::int64_t>(engine.acked()));
+  out += ",\"consent\":{\"personalisation\":";
+  out += c.personalisation ? "true" : "false";
+  out += ",\"analytics\":";
+  out += c.analytics ? "true" : "false";
+  out += ",\"marketing\":";
+  out += c.marketing ? "true" : "false";
+  out += "},";
+  key(out, "traits"), append_traits(out, p.traits(), true);
+  out += ',', key(out, "events"), append_events(out, p.events(), true);
+  out += '}';
+  return out;
+}
+
+}  // namespace ashna

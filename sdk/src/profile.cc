@@ -1,0 +1,90 @@
+// Profile merge rules: grow-only event set, last-writer-wins traits.
+#include "ashna/profile.h"
+
+#include <algorithm>
+#include <array>
+
+namespace ashna {
+namespace {
+
+bool event_before(const Event& a, const Event& b) {
+  return a.ts != b.ts ? a.ts < b.ts : a.id < b.id;
+}
+
+constexpr std::array<std::string_view, 3> kKnownTraits = {"name", "locale", "channel"};
+
+}  // namespace
+
+bool lww_wins(const Trait& incoming, const Trait& current) {
+  if (incoming.ts != current.ts) return incoming.ts > current.ts;
+  if (incoming.replica != current.replica) return incoming.replica > current.replica;
+  // Same writer, same millisecond: order by value so every replica picks the same one.
+  return incoming.value > current.value;
+}
+
+Status validate_trait(std::string_view name, const Trait& t) {
+  if (std::find(kKnownTraits.begin(), kKnownTraits.end(), name) == kKnownTraits.end())
+    return Status::error("invalid_trait", "trait '" + std::string(name.substr(0, 64)) +
+                                              "' is not one of name, locale, channel");
+  if (t.value.size() > TraitLimits::kMaxValue)
+    return Status::error("invalid_trait", "trait '" + std::string(name) + "' is longer than " +
+                                              std::to_string(TraitLimits::kMaxValue) + " bytes");
+  if (t.ts < EventLimits::kMinTs || t.ts > EventLimits::kMaxTs)
+    return Status::error("invalid_trait", "trait '" + std::string(name) +
+                                              "': ts must be Unix milliseconds between 2000 and 2100");
+  if (t.replica.empty() || t.replica.size() > EventLimits::kMaxId)
+    return Status::error("invalid_trait", "trait '" + std::string(name) +
+                                              "': replica must be 1 to 128 bytes");
+  return Status::ok();
+}
+
+bool Profile::add_event(Event event) {
+  if (!ids_.insert(event.id).second) return false;
+  auto at = std::upper_bound(events_.begin(), events_.end(), event, event_before);
+  events_.insert(at, std::move(event));
+  return true;
+}
+
+bool Profile::set_trait(const std::string& name, Trait trait) {
+  auto it = traits_.find(name);
+  if (it != traits_.end() && !lww_wins(trait, it->second)) return false;
+  traits_[name] = std::move(trait);
+  return true;
+}
+
+const Trait* Profile::trait(std::string_view name) const {
+  auto it = traits_.find(std::string(name));
+  return it == traits_.end() ? nullptr : &it->second;
+}
+
+std::string_view Profile::trait_value(std::string_view name) const {
+  const Trait* t = trait(name);
+  return t ? std::string_view(t->value) : std::string_view();
+}
+
+std::size_t Profile::trim(std::size_t max_events, std::uint64_t protect_after_seq) {
+  if (events_.size() <= max_events) return 0;
+  const std::size_t excess = events_.size() - max_events;
+  std::size_t dropped = 0;
+  std::vector<Event> kept;
+  kept.reserve(max_events);
+  // Oldest first; an event the server has not acknowledged is never dropped.
+  for (Event& e : events_) {
+    if (dropped < excess && (e.seq == 0 || e.seq <= protect_after_seq)) {
+      ids_.erase(e.id);
+      ++dropped;
+    } else {
+      kept.push_back(std::move(e));
+    }
+  }
+  events_ = std::move(kept);
+  return dropped;
+}
+
+void Profile::clear() {
+  events_.clear();
+  ids_.clear();
+  traits_.clear();
+}
+
+}  // namespace ashna

@@ -1,0 +1,58 @@
+// ashna-server: the Beast HTTP server over a SQLite store.
+#include <chrono>
+#include <iostream>
+
+#include "options.h"
+#include "session.h"
+#include "sha256.h"
+#include "sqlite_store.h"
+
+namespace {
+
+std::int64_t unix_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace ashna::server;
+  auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc));
+  if (!options) {
+    std::cerr << "ashna-server: " << options.status().message() << "\n" << kUsage;
+    return 2;
+  }
+  if (options->help) {
+    std::cout << kUsage;
+    return 0;
+  }
+  auto store = SqliteStore::open(options->db);
+  if (!store) {
+    std::cerr << "ashna-server: " << store.status().message() << "\n";
+    return 1;
+  }
+  if (options->demo) {
+    auto site = store.value()->ensure_site("Ashna demo shop", "pk_demo", sha256_hex("sk_demo"), unix_ms());
+    if (!site) {
+      std::cerr << "ashna-server: " << site.status().message() << "\n";
+      return 1;
+    }
+    std::cout << "demo site ready: publishable key pk_demo, secret key sk_demo\n";
+    if (options->static_dirs.empty()) options->static_dirs.push_back("demo-site");
+  }
+  App app{*store.value(), {}, unix_ms};
+  for (const auto& d : options->static_dirs) app.static_roots.emplace_back(d);
+
+  std::string error;
+  auto server = Server::create(app, options->host, options->port, error);
+  if (!server) {
+    std::cerr << "ashna-server: " << error << "\n";
+    return 1;
+  }
+  std::cout << "ashna-server listening on http://" << options->host << ":" << server->port()
+            << " (db " << options->db << ")" << std::endl;
+  server->run(options->threads);
+  std::cout << "ashna-server stopped" << std::endl;
+  return 0;
+}

@@ -1,0 +1,25 @@
+// Command-line options of ashna-server.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ashna/status.h"
+
+namespace ashna::server {
+
+struct Options {
+  std::string db = "ashna.db";
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;
+  std::vector<std::string> static_dirs;
+  bool demo = false;
+  int threads = 2;
+  bool help = false;
+};
+
+// Parses argv; invalid_argument with a message naming the flag on error.
+Result<Options> parse_options(const std::vector<std::string>& args);
+extern const char* const kUsage;
+
+}  // namespace ashna::server

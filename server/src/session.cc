@@ -1,0 +1,262 @@
+// Beast lives only in this file (each Beast TU costs ~10 s and 0.5 GB to compile).
+// Reads top to bottom: fail(), session, listener, server.
+#include "session.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/version.hpp>
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <iostream>
+#include <list>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace ashna::server {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+// A client gets this long to send a complete request; slow clients cannot hold a connection.
+constexpr auto kReadTimeout = std::chrono::seconds(30);
+// On shutdown, in-flight requests get this long to finish before the server stops anyway.
+constexpr auto kShutdownGrace = std::chrono::seconds(10);
+
+void fail(beast::error_code ec, const char* what) {
+  if (ec == net::error::operation_aborted || ec == beast::error::timeout ||
+      ec == net::error::connection_reset || ec == http::error::end_of_stream)
+    return;  // routine: client went away, timeout, or our own shutdown
+  std::cerr << "{\"level\":\"warn\",\"what\":\"" << what << "\",\"error\":\"" << ec.message() << "\"}\n";
+}
+
+Request to_plain(http::request<http::string_body>&& req) {
+  Request r;
+  r.method = std::string(req.method_string());
+  r.target = std::string(req.target());
+  for (const auto& f : req) {
+    std::string name(f.name_string());
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    r.headers[name] = std::string(f.value());
+  }
+  r.body = std::move(req.body());
+  return r;
+}
+
+http::response<http::string_body> to_beast(Response&& res, unsigned version, bool keep_alive, bool head) {
+  http::response<http::string_body> out{static_cast<http::status>(res.status), version};
+  out.set(http::field::server, "ashna");
+  for (auto& [k, v] : res.headers) out.set(k, v);
+  std::size_t size = res.body.size();
+  out.body() = head ? std::string() : std::move(res.body);
+  out.keep_alive(keep_alive);
+  if (res.status != 304) out.content_length(size);
+  return out;
+}
+
+class Registry;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, App& app, Registry& registry)
+      : stream_(std::move(socket)), app_(app), registry_(registry) {}
+  void start();
+  // Closes now if waiting for a request; otherwise after the response in flight is written.
+  void shutdown() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->stopping_ = true;
+      if (self->idle_) self->stream_.socket().close();
+    });
+  }
+
+ private:
+  void do_read() {
+    parser_.emplace();
+    parser_->body_limit(Limits::kMaxBodyBytes);
+    parser_->header_limit(static_cast<std::uint32_t>(Limits::kMaxHeaderBytes));
+    stream_.expires_after(kReadTimeout);
+    idle_ = true;
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    idle_ = false;
+    if (ec == http::error::body_limit) {
+      return respond(json_error(413, "payload_too_large",
+                                "body larger than " + std::to_string(Limits::kMaxBodyBytes) + " bytes"),
+                     11, false, false);
+    }
+    if (ec == http::error::header_limit) {
+      return respond(json_error(431, "headers_too_large",
+                                "headers larger than " + std::to_string(Limits::kMaxHeaderBytes) + " bytes"),
+                     11, false, false);
+    }
+    if (ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message) {
+      return respond(json_error(400, "bad_request", "malformed HTTP request: " + ec.message()), 11,
+                     false, false);
+    }
+    if (ec) {
+      fail(ec, "read");
+      return close();
+    }
+    http::request<http::string_body> req = parser_->release();
+    bool keep_alive = req.keep_alive() && !stopping_;
+    bool head = req.method() == http::verb::head;
+    unsigned version = req.version();
+    Response res = handle_request(to_plain(std::move(req)), app_);
+    respond(std::move(res), version, keep_alive, head);
+  }
+
+  void respond(Response&& res, unsigned version, bool keep_alive, bool head) {
+    auto msg = std::make_shared<http::response<http::string_body>>(
+        to_beast(std::move(res), version, keep_alive, head));
+    stream_.expires_after(kReadTimeout);
+    http::async_write(stream_, *msg,
+                      [self = shared_from_this(), msg](beast::error_code ec, std::size_t) {
+                        if (ec) return fail(ec, "write"), self->close();
+                        if (!msg->keep_alive() || self->stopping_) return self->close();
+                        self->do_read();
+                      });
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  App& app_;
+  Registry& registry_;
+  bool idle_ = false;
+  bool stopping_ = false;
+};
+
+// Live sessions, so shutdown can reach them.
+class Registry {
+ public:
+  void add(const std::shared_ptr<Session>& s) {
+    std::lock_guard lock(mutex_);
+    sessions_.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
+    sessions_.push_back(s);
+  }
+  std::size_t live() {
+    std::lock_guard lock(mutex_);
+    sessions_.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
+    return sessions_.size();
+  }
+  void shutdown_all() {
+    std::lock_guard lock(mutex_);
+    for (auto& w : sessions_)
+      if (auto s = w.lock()) s->shutdown();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::list<std::weak_ptr<Session>> sessions_;
+};
+
+void Session::start() {
+  net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::do_read, shared_from_this()));
+}
+
+//------------------------------------------------------------------------------
+
+class ServerImpl final : public Server {
+ public:
+  ServerImpl(App& app) : app_(app), acceptor_(net::make_strand(ioc_)) {}
+
+  bool bind(const std::string& host, unsigned short port, std::string& error) {
+    beast::error_code ec;
+    auto address = net::ip::make_address(host, ec);
+    if (ec) return error = "invalid listen address '" + host + "'", false;
+    tcp::endpoint ep{address, port};
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return error = "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message(), false;
+    return true;
+  }
+
+  unsigned short port() const override { return acceptor_.local_endpoint().port(); }
+
+  void run(int threads) override {
+    net::signal_set signals(ioc_, SIGINT, SIGTERM);
+    net::steady_timer deadline(ioc_), poll(ioc_);
+    // Once every session has closed, nothing is in flight: cancel the grace timer and return.
+    std::function<void()> wait_for_sessions = [&] {
+      if (registry_.live() == 0) {
+        deadline.cancel();
+        return;
+      }
+      poll.expires_after(std::chrono::milliseconds(20));
+      poll.async_wait([&](beast::error_code e) {
+        if (!e) wait_for_sessions();
+      });
+    };
+    signals.async_wait([&](beast::error_code ec, int) {
+      if (ec) return;
+      std::cerr << "{\"level\":\"info\",\"msg\":\"shutting down: finishing in-flight requests\"}\n";
+      net::post(acceptor_.get_executor(), [this] {
+        beast::error_code ignored;
+        acceptor_.close(ignored);
+      });
+      registry_.shutdown_all();
+      deadline.expires_after(kShutdownGrace);
+      deadline.async_wait([&](beast::error_code e) {
+        if (!e) ioc_.stop();
+        poll.cancel();
+      });
+      wait_for_sessions();
+    });
+    do_accept();
+    std::vector<std::thread> pool;
+    for (int i = 1; i < threads; ++i) pool.emplace_back([this] { ioc_.run(); });
+    ioc_.run();
+    for (auto& t : pool) t.join();
+  }
+
+ private:
+  void do_accept() {
+    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec) {
+        if (ec != net::error::operation_aborted) fail(ec, "accept");
+        if (!acceptor_.is_open()) return;
+      } else {
+        auto s = std::make_shared<Session>(std::move(socket), app_, registry_);
+        registry_.add(s);
+        s->start();
+      }
+      do_accept();
+    });
+  }
+
+  App& app_;
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
+  Registry registry_;
+};
+
+}  // namespace
+
+std::unique_ptr<Server> Server::create(App& app, const std::string& host, unsigned short port,
+                                       std::string& error) {
+  auto s = std::make_unique<ServerImpl>(app);
+  if (!s->bind(host, port, error)) return nullptr;
+  return s;
+}
+
+}  // namespace ashna::server

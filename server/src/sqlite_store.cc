@@ -1,0 +1,309 @@
+// SQLite store. Schema (user_version 1):
+//   sites(id, name, publishable_key UNIQUE, created)
+//   secret_keys(hash PK, site_id, created)            -- SHA-256 of the key, never the key
+//   profiles(site_id, id, version, created, updated)  -- PK (site_id, id)
+//   devices(token_hash PK, site_id, profile_id, created)
+//   traits(site_id, profile_id, name, value, ts, replica)         -- LWW registers
+//   events(site_id, profile_id, id, ts, body, received)           -- grow-only set by id
+//   oplog(seq AUTOINCREMENT, site_id, profile_id, version, at, body) -- change feed, audit
+#include "sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include "ashna/codec.h"
+#include "ashna/json.h"
+
+namespace ashna::server {
+namespace {
+
+// One prepared statement; finalized on scope exit.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  bool ok() const { return stmt_ != nullptr; }
+  Stmt& bind(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int step() { return stmt_ ? sqlite3_step(stmt_) : SQLITE_ERROR; }
+  std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string text(int col) const {
+    auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+Status storage_error(sqlite3* db, std::string_view what) {
+  return Status::error("storage_error", std::string(what) + ": " + sqlite3_errmsg(db));
+}
+
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE sites(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  publishable_key TEXT NOT NULL UNIQUE,
+  created INTEGER NOT NULL);
+CREATE TABLE secret_keys(
+  hash TEXT PRIMARY KEY,
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  created INTEGER NOT NULL);
+CREATE TABLE profiles(
+  site_id INTEGER NOT NULL REFERENCES sites(id),
+  id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  PRIMARY KEY(site_id, id)) WITHOUT ROWID;
+CREATE TABLE devices(
+  token_hash TEXT PRIMARY KEY,
+  site_id INTEGER NOT NULL,
+  profile_id TEXT NOT NULL,
+  created INTEGER NOT NULL);
+CREATE TABLE traits(
+  site_id INTEGER NOT NULL,
+  profile_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  replica TEXT NOT NULL,
+  PRIMARY KEY(site_id, profile_id, name)) WITHOUT ROWID;
+CREATE TABLE events(
+  site_id INTEGER NOT NULL,
+  profile_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  received INTEGER NOT NULL,
+  PRIMARY KEY(site_id, profile_id, id)) WITHOUT ROWID;
+CREATE TABLE oplog(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  site_id INTEGER NOT NULL,
+  profile_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  body TEXT NOT NULL);
+PRAGMA user_version = 1;
+)sql";
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = Status::error("storage_error", "cannot open database '" + path + "': " +
+                                                  (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    sqlite3_close(db);
+    return s;
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  sqlite3_busy_timeout(db, 5000);  // another process (backup, CLI) may hold the lock briefly
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                             "PRAGMA foreign_keys=ON"})
+    if (Status s = store->exec(pragma); !s) return s;
+  if (Status s = store->migrate(); !s) return s;
+  return store;
+}
+
+SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+
+Status SqliteStore::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Status::error("storage_error", msg);
+  }
+  return Status::ok();
+}
+
+Status SqliteStore::migrate() {
+  Stmt v(db_, "PRAGMA user_version");
+  if (v.step() != SQLITE_ROW) return storage_error(db_, "read schema version");
+  std::int64_t version = v.int64(0);
+  if (version > 1)
+    return Status::error("storage_error", "database schema version " + std::to_string(version) +
+                                              " is newer than this server understands (1)");
+  if (version == 0) {
+    if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
+    if (Status s = exec(kSchemaV1); !s) {
+      exec("ROLLBACK");
+      return s;
+    }
+    return exec("COMMIT");
+  }
+  return Status::ok();
+}
+
+Result<Site> SqliteStore::site_where(const char* sql, std::string_view arg) {
+  std::lock_guard lock(mutex_);
+  Stmt q(db_, sql);
+  q.bind(1, arg);
+  int rc = q.step();
+  if (rc == SQLITE_DONE) return Status::error("not_found", "no such site");
+  if (rc != SQLITE_ROW) return storage_error(db_, "read site");
+  return Site{q.int64(0), q.text(1), q.text(2)};
+}
+
+Result<Site> SqliteStore::site_by_publishable_key(std::string_view key) {
+  return site_where("SELECT id, name, publishable_key FROM sites WHERE publishable_key = ?1", key);
+}
+
+Result<Site> SqliteStore::site_by_secret_hash(std::string_view hash) {
+  return site_where(
+      "SELECT s.id, s.name, s.publishable_key FROM secret_keys k JOIN sites s ON s.id = k.site_id "
+      "WHERE k.hash = ?1",
+      hash);
+}
+
+Result<Site> SqliteStore::ensure_site(std::string_view name, std::string_view publishable_key,
+                                      std::string_view secret_hash, std::int64_t now) {
+  {
+    std::lock_guard lock(mutex_);
+    if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
+    Stmt ins(db_, "INSERT OR IGNORE INTO sites(name, publishable_key, created) VALUES(?1, ?2, ?3)");
+    ins.bind(1, name).bind(2, publishable_key).bind(3, now);
+    Stmt key(db_,
+             "INSERT OR IGNORE INTO secret_keys(hash, site_id, created) "
+             "SELECT ?1, id, ?3 FROM sites WHERE publishable_key = ?2");
+    key.bind(1, secret_hash).bind(2, publishable_key).bind(3, now);
+    if (ins.step() != SQLITE_DONE || key.step() != SQLITE_DONE) {
+      Status s = storage_error(db_, "create site");
+      exec("ROLLBACK");
+      return s;
+    }
+    if (Status s = exec("COMMIT"); !s) return s;
+  }
+  return site_by_publishable_key(publishable_key);
+}
+
+Result<SyncOutcome> SqliteStore::apply_sync(const Site& site, std::string_view token_hash,
+                                            const Delta& delta, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
+  auto fail = [&](Status s) -> Result<SyncOutcome> {
+    exec("ROLLBACK");
+    return s;
+  };
+  SyncOutcome out;
+
+  Stmt device(db_, "SELECT site_id, profile_id FROM devices WHERE token_hash = ?1");
+  device.bind(1, token_hash);
+  int rc = device.step();
+  bool bound = rc == SQLITE_ROW;
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(storage_error(db_, "read device"));
+  if (bound && (device.int64(0) != site.id || device.text(1) != delta.profile_id))
+    return fail(Status::error("token_mismatch",
+                              "this device token belongs to another profile"));
+
+  Stmt prof(db_, "SELECT version FROM profiles WHERE site_id = ?1 AND id = ?2");
+  prof.bind(1, site.id).bind(2, delta.profile_id);
+  rc = prof.step();
+  if (rc == SQLITE_ROW) {
+    if (!bound)
+      return fail(Status::error("token_mismatch",
+                                "profile '" + delta.profile_id.substr(0, 64) +
+                                    "' is bound to another device token"));
+    out.version = prof.int64(0);
+  } else if (rc == SQLITE_DONE) {
+    Stmt create(db_, "INSERT INTO profiles(site_id, id, version, created, updated) VALUES(?1, ?2, 0, ?3, ?3)");
+    create.bind(1, site.id).bind(2, delta.profile_id).bind(3, now);
+    Stmt bind(db_, "INSERT INTO devices(token_hash, site_id, profile_id, created) VALUES(?1, ?2, ?3, ?4)");
+    bind.bind(1, token_hash).bind(2, site.id).bind(3, delta.profile_id).bind(4, now);
+    if (create.step() != SQLITE_DONE || bind.step() != SQLITE_DONE)
+      return fail(storage_error(db_, "create profile"));
+    out.created = true;
+  } else {
+    return fail(storage_error(db_, "read profile"));
+  }
+
+  // Events: a grow-only set keyed by id, so a replayed event is ignored by the primary key.
+  Delta accepted{delta.profile_id, delta.replica, {}, {}, delta.upto};
+  for (const Event& e : delta.events) {
+    Stmt one(db_, "INSERT OR IGNORE INTO events(site_id, profile_id, id, ts, body, received) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+    one.bind(1, site.id).bind(2, delta.profile_id).bind(3, e.id).bind(4, e.ts).bind(5, to_json(e)).bind(6, now);
+    if (one.step() != SQLITE_DONE) return fail(storage_error(db_, "insert event"));
+    if (sqlite3_changes(db_) == 1) {
+      ++out.events_added;
+      accepted.events.push_back(e);
+    }
+  }
+  // Traits: last-writer-wins, decided by the same rule the browser uses.
+  for (const auto& [name, t] : delta.traits) {
+    Stmt cur(db_, "SELECT value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2 AND name = ?3");
+    cur.bind(1, site.id).bind(2, delta.profile_id).bind(3, name);
+    rc = cur.step();
+    if (rc == SQLITE_ROW && !lww_wins(t, Trait{cur.text(0), cur.int64(1), cur.text(2), 0})) continue;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(storage_error(db_, "read trait"));
+    Stmt up(db_,
+            "INSERT INTO traits(site_id, profile_id, name, value, ts, replica) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
+            "ON CONFLICT(site_id, profile_id, name) DO UPDATE SET value = excluded.value, "
+            "ts = excluded.ts, replica = excluded.replica");
+    up.bind(1, site.id).bind(2, delta.profile_id).bind(3, name).bind(4, t.value).bind(5, t.ts).bind(6, t.replica);
+    if (up.step() != SQLITE_DONE) return fail(storage_error(db_, "write trait"));
+    ++out.traits_changed;
+    accepted.traits.emplace(name, t);
+  }
+
+  if (out.events_added + out.traits_changed > 0 || out.created) {
+    ++out.version;
+    Stmt bump(db_, "UPDATE profiles SET version = ?3, updated = ?4 WHERE site_id = ?1 AND id = ?2");
+    bump.bind(1, site.id).bind(2, delta.profile_id).bind(3, out.version).bind(4, now);
+    Stmt log(db_, "INSERT INTO oplog(site_id, profile_id, version, at, body) VALUES(?1, ?2, ?3, ?4, ?5)");
+    log.bind(1, site.id).bind(2, delta.profile_id).bind(3, out.version).bind(4, now).bind(5, to_json(accepted));
+    if (bump.step() != SQLITE_DONE || log.step() != SQLITE_DONE)
+      return fail(storage_error(db_, "write op log"));
+  }
+  if (Status s = exec("COMMIT"); !s) return fail(s);
+  return out;
+}
+
+Result<StoredProfile> SqliteStore::load_profile(const Site& site, std::string_view profile_id) {
+  std::lock_guard lock(mutex_);
+  StoredProfile out;
+  out.profile = Profile(std::string(profile_id));
+  Stmt prof(db_, "SELECT version, created, updated FROM profiles WHERE site_id = ?1 AND id = ?2");
+  prof.bind(1, site.id).bind(2, profile_id);
+  int rc = prof.step();
+  if (rc == SQLITE_DONE) return Status::error("not_found", "no profile with this id");
+  if (rc != SQLITE_ROW) return storage_error(db_, "read profile");
+  out.version = prof.int64(0);
+  out.created = prof.int64(1);
+  out.updated = prof.int64(2);
+
+  Stmt traits(db_, "SELECT name, value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2");
+  traits.bind(1, site.id).bind(2, profile_id);
+  while ((rc = traits.step()) == SQLITE_ROW)
+    out.profile.set_trait(traits.text(0), Trait{traits.text(1), traits.int64(2), traits.text(3), 0});
+  if (rc != SQLITE_DONE) return storage_error(db_, "read traits");
+
+  Stmt events(db_, "SELECT body FROM events WHERE site_id = ?1 AND profile_id = ?2 ORDER BY ts, id");
+  events.bind(1, site.id).bind(2, profile_id);
+  while ((rc = events.step()) == SQLITE_ROW) {
+    auto j = parse_json(events.text(0));
+    if (!j) return Status::error("storage_error", "stored event is corrupt: " + j.status().message());
+    auto e = event_from_json(j.value());
+    if (!e) return Status::error("storage_error", "stored event is corrupt: " + e.status().message());
+    out.profile.add_event(std::move(e.value()));
+  }
+  if (rc != SQLITE_DONE) return storage_error(db_, "read events");
+  return out;
+}
+
+}  // namespace ashna::server

@@ -1,0 +1,39 @@
+// SqliteStore: the embedded default store. One connection in WAL mode with synchronous=FULL,
+// serialized by a mutex (group commit of concurrent syncs is the next step, see docs).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store.h"
+
+struct sqlite3;
+
+namespace ashna::server {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) the database at `path` and applies schema migrations.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  ~SqliteStore() override;
+
+  Result<Site> site_by_publishable_key(std::string_view key) override;
+  Result<Site> site_by_secret_hash(std::string_view secret_hash) override;
+  Result<Site> ensure_site(std::string_view name, std::string_view publishable_key,
+                           std::string_view secret_hash, std::int64_t now) override;
+  Result<SyncOutcome> apply_sync(const Site& site, std::string_view token_hash,
+                                 const Delta& delta, std::int64_t now) override;
+  Result<StoredProfile> load_profile(const Site& site, std::string_view profile_id) override;
+
+ private:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  Status migrate();
+  Status exec(const char* sql);
+  Result<Site> site_where(const char* sql, std::string_view arg);
+
+  sqlite3* db_;
+  std::mutex mutex_;
+};
+
+}  // namespace ashna::server

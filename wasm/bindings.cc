@@ -1,0 +1,112 @@
+// The whole C ABI between JavaScript and the core. Strings in are UTF-8, NUL-terminated and
+// borrowed for the call. Strings out are JSON, owned by the handle and valid until the next call
+// on it. Errors come back as {"error":{"code","message"}}; nothing here can abort the module.
+#include <emscripten/emscripten.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+#include "ashna/engine.h"
+#include "ashna/json.h"
+
+namespace {
+
+struct Handle {
+  ashna::Engine engine;
+  std::string out;
+};
+
+const char* reply(Handle* h, std::string json) {
+  h->out = std::move(json);
+  return h->out.c_str();
+}
+
+std::string str(const char* s) { return s ? std::string(s) : std::string(); }
+
+// JS numbers are doubles; anything non-finite or fractional where an integer is meant is refused
+// by validation downstream, so clamp it to a value that validation rejects.
+std::int64_t to_int(double v) { return std::isfinite(v) ? static_cast<std::int64_t>(v) : -1; }
+std::uint64_t to_seq(double v) { return std::isfinite(v) && v > 0 ? static_cast<std::uint64_t>(v) : 0; }
+
+std::string ok_seq(std::uint64_t seq) { return "{\"ok\":true,\"seq\":" + std::to_string(seq) + "}"; }
+
+}  // namespace
+
+extern "C" {
+
+// Returns a handle for ashna_free, never null for well-formed arguments.
+EMSCRIPTEN_KEEPALIVE Handle* ashna_new(const char* profile_id, const char* replica, int max_events) {
+  ashna::EngineOptions opts;
+  if (max_events > 0) opts.max_events = static_cast<std::size_t>(max_events);
+  return new Handle{ashna::Engine(str(profile_id), str(replica), opts), {}};
+}
+
+EMSCRIPTEN_KEEPALIVE void ashna_free(Handle* h) { delete h; }
+
+// mode 0: a new event on this replica (seq assigned); mode 1: restored from storage (seq kept).
+EMSCRIPTEN_KEEPALIVE const char* ashna_event(Handle* h, int mode, const char* id, const char* type,
+                                             double ts, const char* channel, const char* item_id,
+                                             const char* title, const char* category, double price,
+                                             const char* path, const char* props, double seq) {
+  auto t = ashna::parse_event_type(str(type));
+  if (!t)
+    return reply(h, to_json(ashna::Status::error("invalid_event", "event.type: unknown event type '" +
+                                                                      str(type).substr(0, 64) + "'")));
+  ashna::Event e;
+  e.id = str(id);
+  e.type = *t;
+  e.ts = to_int(ts);
+  e.channel = channel && *channel ? str(channel) : "web";
+  e.item = {str(item_id), str(title), str(category), std::isfinite(price) ? price : -1};
+  e.path = str(path);
+  e.props = str(props);
+  e.seq = to_seq(seq);
+  if (mode == 1) {
+    ashna::Status s = h->engine.restore_event(std::move(e));
+    return reply(h, to_json(s));
+  }
+  auto r = h->engine.track(std::move(e));
+  return reply(h, r ? ok_seq(r.value()) : to_json(r.status()));
+}
+
+// mode 0: set on this replica at ts; mode 1: restored (replica and seq as stored).
+EMSCRIPTEN_KEEPALIVE const char* ashna_trait(Handle* h, int mode, const char* name, const char* value,
+                                             double ts, const char* replica, double seq) {
+  if (mode == 1) {
+    ashna::Status s = h->engine.restore_trait(str(name), ashna::Trait{str(value), to_int(ts), str(replica), to_seq(seq)});
+    return reply(h, to_json(s));
+  }
+  auto r = h->engine.set_trait(str(name), str(value), to_int(ts));
+  return reply(h, r ? ok_seq(r.value()) : to_json(r.status()));
+}
+
+EMSCRIPTEN_KEEPALIVE const char* ashna_consent(Handle* h, int decided, int personalisation,
+                                               int analytics, int marketing) {
+  h->engine.set_consent({decided != 0, personalisation != 0, analytics != 0, marketing != 0});
+  return reply(h, to_json(ashna::Status::ok()));
+}
+
+EMSCRIPTEN_KEEPALIVE const char* ashna_greeting(Handle* h, double now, int local_hour, const char* locale) {
+  ashna::GreetingContext ctx;
+  ctx.now = to_int(now);
+  ctx.local_hour = local_hour;
+  ctx.locale = str(locale);
+  return reply(h, to_json(h->engine.greeting(ctx)));
+}
+
+// The state to keep in browser storage, or null when consent does not allow storing.
+EMSCRIPTEN_KEEPALIVE const char* ashna_state(Handle* h) {
+  return reply(h, h->engine.consent().allows_storage() ? state_json(h->engine) : "null");
+}
+
+EMSCRIPTEN_KEEPALIVE const char* ashna_delta(Handle* h) { return reply(h, to_json(h->engine.pending())); }
+
+EMSCRIPTEN_KEEPALIVE const char* ashna_ack(Handle* h, double upto) {
+  h->engine.ack(to_seq(upto));
+  return reply(h, to_json(ashna::Status::ok()));
+}
+
+EMSCRIPTEN_KEEPALIVE const char* ashna_profile(Handle* h) { return reply(h, to_json(h->engine.profile())); }
+
+}  // extern "C"

@@ -1,0 +1,82 @@
+/* AshnaEngine: the one JS wrapper over the C ABI in bindings.cc. It hides pointers and turns
+ * every answer into a plain object. Shared by the browser loader and the Node tests. */
+var AshnaEngine = (function () {
+  'use strict';
+  var SIG = {
+    ashna_new: ['number', ['string', 'string', 'number']],
+    ashna_free: [null, ['number']],
+    ashna_event: ['number', ['number', 'number', 'string', 'string', 'number', 'string', 'string',
+      'string', 'string', 'number', 'string', 'string', 'number']],
+    ashna_trait: ['number', ['number', 'number', 'string', 'string', 'number', 'string', 'number']],
+    ashna_consent: ['number', ['number', 'number', 'number', 'number', 'number']],
+    ashna_greeting: ['number', ['number', 'number', 'number', 'string']],
+    ashna_state: ['number', ['number']],
+    ashna_delta: ['number', ['number']],
+    ashna_ack: ['number', ['number', 'number']],
+    ashna_profile: ['number', ['number']]
+  };
+
+  function str(v) { return v == null ? '' : String(v); }
+  function num(v, dflt) { return typeof v === 'number' ? v : dflt; }
+
+  /** Wraps one engine. `module` is the instantiated AshnaCore module. */
+  function AshnaEngine(module, profileId, replicaId, maxEvents) {
+    var fns = {};
+    Object.keys(SIG).forEach(function (name) {
+      fns[name] = module.cwrap(name, SIG[name][0], SIG[name][1]);
+    });
+    this._m = module;
+    this._f = fns;
+    this._h = fns.ashna_new(str(profileId), str(replicaId), maxEvents || 0);
+    this.id = str(profileId);
+    this.replica = str(replicaId);
+  }
+
+  AshnaEngine.prototype._json = function (ptr) { return JSON.parse(this._m.UTF8ToString(ptr)); };
+
+  /** Records an event: {id, type, ts, channel?, item?: {id, title, category, price}, path?, props?}.
+   *  `restore` keeps the given seq (data coming back from storage). Returns {ok, seq} or {error}. */
+  AshnaEngine.prototype.event = function (e, restore) {
+    var item = e.item || {};
+    var props = e.props && typeof e.props === 'object' ? JSON.stringify(e.props) : '';
+    return this._json(this._f.ashna_event(this._h, restore ? 1 : 0, str(e.id), str(e.type),
+      num(e.ts, NaN), str(e.channel), str(item.id), str(item.title), str(item.category),
+      num(item.price, 0), str(e.path), props, num(e.seq, 0)));
+  };
+
+  /** Sets a trait at time `ts`, or restores a stored one {value, ts, replica, seq}. */
+  AshnaEngine.prototype.trait = function (name, t, restore) {
+    return this._json(this._f.ashna_trait(this._h, restore ? 1 : 0, str(name), str(t.value),
+      num(t.ts, NaN), str(t.replica), num(t.seq, 0)));
+  };
+
+  /** {decided, personalisation, analytics, marketing} */
+  AshnaEngine.prototype.consent = function (c) {
+    return this._json(this._f.ashna_consent(this._h, c.decided ? 1 : 0, c.personalisation ? 1 : 0,
+      c.analytics ? 1 : 0, c.marketing ? 1 : 0));
+  };
+
+  /** {now, hour, locale} -> {kind, text, reason, item, locale} */
+  AshnaEngine.prototype.greeting = function (ctx) {
+    return this._json(this._f.ashna_greeting(this._h, num(ctx.now, NaN), num(ctx.hour, 12), str(ctx.locale)));
+  };
+
+  AshnaEngine.prototype.state = function () { return this._json(this._f.ashna_state(this._h)); };
+  /** The JSON text of the pending delta (sent as is, never re-serialized). */
+  AshnaEngine.prototype.deltaText = function () { return this._m.UTF8ToString(this._f.ashna_delta(this._h)); };
+  AshnaEngine.prototype.delta = function () { return JSON.parse(this.deltaText()); };
+  AshnaEngine.prototype.ack = function (upto) { return this._json(this._f.ashna_ack(this._h, upto)); };
+  AshnaEngine.prototype.profile = function () { return this._json(this._f.ashna_profile(this._h)); };
+
+  /** Restores a state written by state(): returns the number of entries that failed validation. */
+  AshnaEngine.prototype.restore = function (s) {
+    var bad = 0, self = this;
+    (s.events || []).forEach(function (e) { if (self.event(e, true).error) bad++; });
+    Object.keys(s.traits || {}).forEach(function (k) { if (self.trait(k, s.traits[k], true).error) bad++; });
+    this.ack(s.acked || 0);
+    return bad;
+  };
+
+  AshnaEngine.prototype.free = function () { this._f.ashna_free(this._h); this._h = 0; };
+  return AshnaEngine;
+})();

@@ -1,0 +1,275 @@
+/* Ashna loader: the script-tag entry. Reads data-* configuration from its <script> tag, keeps
+ * nothing and sends nothing before consent, runs the core (AshnaCore + AshnaEngine above), fills
+ * data-ashna slots as text, syncs deltas, and replays calls queued by the snippet.
+ * Config: data-site (publishable key, required), data-endpoint (server base URL, default "/"),
+ * data-locale (default: <html lang>), data-auto="off" disables automatic page/product views. */
+(function (w, d) {
+  'use strict';
+  var script = d.currentScript;
+  var cfg = (script && script.dataset) || {};
+  var site = cfg.site || '';
+  var endpoint = (cfg.endpoint || '/').replace(/\/?$/, '/');
+  var VERSION = '0.1.0';
+  var prefix = 'ashna:' + site + ':';
+  var queued = w.ashna && w.ashna.q ? w.ashna.q : [];
+  var listeners = {};
+  var engine = null, failed = null, device = null, consent = null, loading = null;
+  var held = [];            // calls made while the wasm loads
+  var syncTimer = 0, syncing = false, backoff = 0;
+
+  function warn(msg) { if (w.console) w.console.warn('[ashna] ' + msg); }
+  function emit(name, detail) {
+    (listeners[name] || []).slice().forEach(function (fn) { try { fn(detail); } catch (e) { warn(e); } });
+  }
+
+  // ---- storage: localStorage, guarded (disabled storage or a full quota must not break the page)
+  function load(key) {
+    try { var v = w.localStorage.getItem(prefix + key); return v ? JSON.parse(v) : null; } catch (e) { return null; }
+  }
+  function save(key, value) {
+    try { w.localStorage.setItem(prefix + key, JSON.stringify(value)); return true; } catch (e) { warn('storage: ' + e.message); return false; }
+  }
+  function drop(key) { try { w.localStorage.removeItem(prefix + key); } catch (e) { /* nothing stored */ } }
+
+  function randomId(bytes) {
+    var a = new Uint8Array(bytes), s = '';
+    w.crypto.getRandomValues(a);
+    for (var i = 0; i < a.length; i++) s += String.fromCharCode(a[i]);
+    return w.btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+  function locale() { return cfg.locale || d.documentElement.lang || 'en'; }
+  function gpc() { return !!(w.navigator && w.navigator.globalPrivacyControl); }
+
+  // ---- consent: the choice itself is the only thing kept before (and without) consent
+  function purposes(choice) {
+    var all = choice === 'all';
+    // Global Privacy Control is a legally binding opt-out of sale/sharing: marketing stays off.
+    return { decided: !!choice, personalisation: all, analytics: all, marketing: all && !gpc() };
+  }
+  function applyConsent() {
+    var c = purposes(consent && consent.choice);
+    engine.consent(c);
+    if (c.decided && !(c.personalisation || c.analytics)) { drop('state'); drop('device'); }
+  }
+
+  // ---- the engine
+  function newDevice() { return { id: 'a_' + randomId(16), replica: 'r_' + randomId(9), token: 't_' + randomId(24) }; }
+  function start(Core) {
+    device = (consent && consent.choice === 'all' && load('device')) || newDevice();
+    engine = new AshnaEngine(Core, device.id, device.replica, 1000);
+    applyConsent();
+    var state = load('state');
+    if (state && state.id === device.id && engine.restore(state) > 0) warn('some stored data was invalid and was skipped');
+  }
+  function persist() {
+    var state = engine.state();
+    if (state) { save('device', device); save('state', state); }
+  }
+
+  // ---- slots: always textContent, never HTML
+  function render() {
+    if (!engine) return;
+    var g = engine.greeting({ now: Date.now(), hour: new Date().getHours(), locale: locale() });
+    var slots = d.querySelectorAll('[data-ashna="greeting"]');
+    for (var i = 0; i < slots.length; i++) {
+      slots[i].textContent = g.text;
+      slots[i].setAttribute('data-ashna-reason', g.reason);
+      slots[i].setAttribute('data-ashna-kind', g.kind);
+      slots[i].setAttribute('lang', g.locale);
+      slots[i].setAttribute('dir', g.locale === 'fa' ? 'rtl' : 'ltr');
+    }
+    return g;
+  }
+  function banner() {
+    var b = d.querySelectorAll('[data-ashna-consent-banner]');
+    for (var i = 0; i < b.length; i++) b[i].hidden = !!(consent && consent.choice);
+  }
+
+  // ---- sync: POST the pending delta; the ack tells which local writes the server holds
+  function scheduleSync(delay) {
+    if (syncTimer) return;
+    syncTimer = setTimeout(function () { syncTimer = 0; sync(); }, delay);
+  }
+  function body() {
+    return '{"v":1,"key":' + JSON.stringify(site) + ',"token":' + JSON.stringify(device.token) +
+      ',"delta":' + engine.deltaText() + '}';
+  }
+  function sync() {
+    if (!engine || syncing) return Promise.resolve(null);
+    var delta = engine.delta();
+    if (!delta.upto) return Promise.resolve({ ok: true, sent: 0 });
+    syncing = true;
+    return w.fetch(endpoint + 'v1/sync', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body(), keepalive: true, credentials: 'omit'
+    }).then(function (res) {
+      return res.json().then(function (j) {
+        syncing = false;
+        if (res.ok) {
+          engine.ack(j.ack.upto); persist(); backoff = 0;
+          emit('sync', { ok: true, version: j.version, accepted: j.accepted });
+          if (engine.delta().upto) scheduleSync(0);
+          return j;
+        }
+        emit('sync', { ok: false, status: res.status, error: j.error });
+        if (res.status === 429 || res.status >= 500) retry(res.headers.get('Retry-After'));
+        else warn('sync refused: ' + (j.error ? j.error.code + ': ' + j.error.message : res.status));
+        return j;
+      });
+    }).catch(function (e) {
+      syncing = false;
+      emit('sync', { ok: false, error: { code: 'network', message: String(e && e.message) } });
+      retry(null);
+      return null;
+    });
+  }
+  function retry(after) {
+    backoff = Math.min(backoff ? backoff * 2 : 1000, 60000);
+    var wait = after && isFinite(after) ? after * 1000 : backoff * (0.5 + Math.random() / 2);  // jitter
+    scheduleSync(wait);
+  }
+  function changed() {
+    persist();
+    render();
+    emit('profile', engine.profile());
+    if (engine.delta().upto) scheduleSync(1000);
+  }
+
+  // ---- the public API: every method returns a Promise and never throws into the page
+  function rejectWith(msg) { return Promise.reject(new TypeError('ashna.' + msg)); }
+  function track(type, props) {
+    if (typeof type !== 'string' || !type) return rejectWith('track(type, props): type must be a non-empty string');
+    if (props != null && typeof props !== 'object') return rejectWith('track(type, props): props must be an object');
+    props = props || {};
+    var ev = { id: randomId(12), type: type, ts: Date.now(), channel: 'web', path: w.location.pathname };
+    if (props.item && typeof props.item === 'object') ev.item = props.item;
+    var rest = {};
+    Object.keys(props).forEach(function (k) { if (k !== 'item') rest[k] = props[k]; });
+    if (Object.keys(rest).length) ev.props = rest;
+    var r = engine.event(ev, false);
+    if (r.error) {
+      if (r.error.code === 'consent_refused') return Promise.resolve({ kept: false, reason: r.error.message });
+      return rejectWith('track: ' + r.error.message);
+    }
+    changed();
+    return Promise.resolve({ kept: true, id: ev.id });
+  }
+  var api = {
+    version: VERSION,
+    track: track,
+    page: function (props) { return track('page_view', props); },
+    identify: function () { return rejectWith('identify: not available yet in this version of Ashna'); },
+    reset: function () {
+      var core = engine._m;
+      engine.free();
+      drop('state'); drop('device');
+      start(core); render(); emit('profile', engine.profile());
+      return Promise.resolve();
+    },
+    greeting: function () { return Promise.resolve(render()); },
+    sync: function () { return sync(); },
+    on: function (name, fn) {
+      if (typeof fn !== 'function') return rejectWith('on(name, fn): fn must be a function');
+      // Handlers only run once the engine is up, so 'ready' has already happened: call it now.
+      if (name === 'ready') fn(facade); else (listeners[name] = listeners[name] || []).push(fn);
+      return Promise.resolve();
+    },
+    profile: {
+      get: function () { return Promise.resolve(engine.profile()); },
+      update: function (traits) {
+        if (!traits || typeof traits !== 'object') return rejectWith('profile.update(traits): traits must be an object');
+        var keys = Object.keys(traits);
+        for (var i = 0; i < keys.length; i++) {
+          if (typeof traits[keys[i]] !== 'string') return rejectWith('profile.update: trait "' + keys[i] + '" must be a string');
+          var r = engine.trait(keys[i], { value: traits[keys[i]], ts: Date.now() }, false);
+          if (r.error && r.error.code !== 'consent_refused') return rejectWith('profile.update: ' + r.error.message);
+        }
+        changed();
+        return Promise.resolve(engine.profile());
+      }
+    },
+    consent: {
+      get: function () { var p = purposes(consent && consent.choice); p.gpc = gpc(); return Promise.resolve(p); },
+      set: function (choice) {
+        if (choice !== 'all' && choice !== 'necessary') return rejectWith('consent.set(choice): choice must be "all" or "necessary"');
+        consent = { v: 1, choice: choice, ts: Date.now(), source: 'api' };
+        save('consent', consent);
+        applyConsent();
+        banner();
+        changed();
+        var p = purposes(choice);
+        emit('consent', p);
+        return Promise.resolve(p);
+      }
+    }
+  };
+
+  // Until the wasm is ready (or if it never is), calls wait in `held`; on failure they resolve
+  // to undefined so the page keeps working with its fallback content.
+  function deferred(path) {
+    return function () {
+      var args = [].slice.call(arguments);
+      if (engine) return call(path, args);
+      if (failed) return Promise.resolve(undefined);
+      return new Promise(function (res, rej) { held.push([path, args, res, rej]); });
+    };
+  }
+  function call(path, args) {
+    var parts = path.split('.'), fn = parts.length > 1 ? api[parts[0]][parts[1]] : api[parts[0]];
+    if (typeof fn !== 'function') return rejectWith(path + ' is not a function');
+    try { return fn.apply(null, args); } catch (e) { return Promise.reject(e); }
+  }
+  var facade = { version: VERSION, profile: {}, consent: {} };
+  ['track', 'page', 'identify', 'reset', 'greeting', 'sync', 'on'].forEach(function (m) { facade[m] = deferred(m); });
+  ['get', 'update'].forEach(function (m) { facade.profile[m] = deferred('profile.' + m); });
+  ['get', 'set'].forEach(function (m) { facade.consent[m] = deferred('consent.' + m); });
+  w.ashna = facade;
+
+  function drain(list) {
+    list.forEach(function (c) {
+      var p = engine ? call(c[0], c[1]) : Promise.resolve(undefined);
+      p.then(c[2], c[3]);
+    });
+  }
+
+  function wireConsentButtons() {
+    d.addEventListener('click', function (ev) {
+      var el = ev.target && ev.target.closest ? ev.target.closest('[data-ashna-consent]') : null;
+      if (!el) return;
+      var v = el.getAttribute('data-ashna-consent');
+      facade.consent.set(v === 'accept-all' ? 'all' : 'necessary');
+    });
+  }
+  function autoCapture() {
+    if (cfg.auto === 'off') return;
+    api.page({ title: d.title });
+    var p = d.querySelector('[data-ashna-product]');
+    if (p) {
+      var price = parseFloat(p.getAttribute('data-ashna-price'));
+      track('product_view', { item: {
+        id: p.getAttribute('data-ashna-product'), title: p.getAttribute('data-ashna-title') || '',
+        category: p.getAttribute('data-ashna-category') || '', price: isFinite(price) ? price : 0 } });
+    }
+  }
+
+  function boot() {
+    if (!site) { failed = 'data-site is missing on the <script> tag'; warn(failed); }
+    consent = load('consent');
+    banner();
+    wireConsentButtons();
+    if (failed) return drain(queued.concat(held.splice(0)));
+    loading = AshnaCore().then(function (Core) {
+      start(Core);
+      autoCapture();
+      render();
+      drain(queued.concat(held.splice(0)));
+      if (engine.delta().upto) sync();
+      w.addEventListener('pagehide', function () { if (engine.delta().upto && !syncing) sync(); });
+    }, function (e) {
+      failed = 'the WebAssembly core could not load (' + (e && e.message || e) + '); showing fallback content';
+      warn(failed);
+      drain(queued.concat(held.splice(0)));
+    });
+  }
+
+  if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', boot); else boot();
+})(window, document);
