@@ -1,0 +1,120 @@
+#include <catch2/catch.hpp>
+
+#include "ashna/engine.h"
+
+using namespace ashna;
+
+namespace {
+constexpr std::int64_t T = 1790000000000;
+Event view(std::string id, std::string item = "eth", std::int64_t ts = T) {
+  Event e;
+  e.id = std::move(id);
+  e.type = EventType::product_view;
+  e.ts = ts;
+  e.item = {std::move(item), "Ethiopian Yirgacheffe", "coffee", 14.5};
+  return e;
+}
+}  // namespace
+
+TEST_CASE("before a consent choice: kept in memory, never offered for storage or sync", "[engine][consent]") {
+  Engine e("p1", "r1");
+  REQUIRE(e.track(view("v1")).is_ok());
+  CHECK(e.profile().events().size() == 1);
+  CHECK(e.pending().upto == 0);
+  CHECK(e.pending().events.empty());
+  SECTION("accept all: the held events become pending") {
+    e.set_consent(Consent::accept_all());
+    CHECK(e.pending().events.size() == 1);
+    CHECK(e.pending().upto == 1);
+  }
+  SECTION("necessary only: everything is forgotten and new events are refused") {
+    e.set_consent(Consent::necessary_only());
+    CHECK(e.profile().events().empty());
+    auto r = e.track(view("v2"));
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == "consent_refused");
+    CHECK(e.set_trait("name", "Ana", T).status().code() == "consent_refused");
+  }
+}
+
+TEST_CASE("pending deltas and acknowledgement", "[engine][sync]") {
+  Engine e("p1", "r1");
+  e.set_consent(Consent::accept_all());
+  REQUIRE(e.track(view("v1")).value() == 1);
+  REQUIRE(e.set_trait("name", "Ana", T).value() == 2);
+  REQUIRE(e.track(view("v2")).value() == 3);
+  Delta d = e.pending();
+  CHECK(d.profile_id == "p1");
+  CHECK(d.replica == "r1");
+  CHECK(d.upto == 3);
+  CHECK(d.events.size() == 2);
+  CHECK(d.traits.count("name") == 1);
+  SECTION("an ack removes exactly what it covers") {
+    e.ack(2);
+    Delta rest = e.pending();
+    CHECK(rest.upto == 3);
+    REQUIRE(rest.events.size() == 1);
+    CHECK(rest.events[0].id == "v2");
+    CHECK(rest.traits.empty());
+  }
+  SECTION("a stale or replayed ack changes nothing") {
+    e.ack(3);
+    e.ack(1);
+    CHECK(e.acked() == 3);
+    CHECK(e.pending().upto == 0);
+  }
+  SECTION("an ack beyond what was written is clamped") {
+    e.ack(99);
+    CHECK(e.acked() == 3);
+    REQUIRE(e.track(view("v3")).value() == 4);
+    CHECK(e.pending().events.size() == 1);
+  }
+  SECTION("tracking the same event id twice keeps one") {
+    REQUIRE(e.track(view("v1")).is_ok());
+    CHECK(e.profile().events().size() == 2);
+  }
+}
+
+TEST_CASE("restoring from storage keeps local order and acknowledgement", "[engine][storage]") {
+  Engine e("p1", "r1");
+  e.set_consent(Consent::accept_all());
+  Event v = view("v1");
+  v.seq = 7;
+  REQUIRE(e.restore_event(v).is_ok());
+  REQUIRE(e.restore_trait("name", {"Ana", T, "r1", 8}).is_ok());
+  e.ack(7);
+  CHECK(e.pending().upto == 8);
+  CHECK(e.track(view("v2")).value() == 9);  // seq continues after the restored ones
+  SECTION("invalid stored data is refused, not kept") {
+    Event bad = view("");
+    CHECK(e.restore_event(bad).code() == "invalid_event");
+  }
+}
+
+TEST_CASE("history is bounded but never loses unacknowledged events", "[engine]") {
+  EngineOptions opts;
+  opts.max_events = 5;
+  Engine e("p1", "r1", opts);
+  e.set_consent(Consent::accept_all());
+  for (int i = 0; i < 8; ++i) REQUIRE(e.track(view("v" + std::to_string(i), "eth", T + i)).is_ok());
+  CHECK(e.profile().events().size() == 8);  // offline: all 8 still to send
+  e.ack(8);
+  CHECK(e.profile().events().size() == 5);
+  CHECK(e.profile().events().front().id == "v3");
+}
+
+TEST_CASE("greeting respects personalisation consent", "[engine][consent]") {
+  Engine e("p1", "r1");
+  e.set_consent(Consent::accept_all());
+  REQUIRE(e.set_trait("name", "Ana", T - 3LL * 86400000).is_ok());
+  REQUIRE(e.track(view("v1", "eth", T - 2LL * 86400000)).is_ok());
+  GreetingContext ctx;
+  ctx.now = T;
+  ctx.local_hour = 9;
+  CHECK(e.greeting(ctx).text == "Welcome back, Ana — still thinking about the Ethiopian Yirgacheffe?");
+  Consent analytics_only{true, false, true, false};
+  e.set_consent(analytics_only);
+  Greeting g = e.greeting(ctx);
+  CHECK(g.kind == "generic");
+  CHECK(g.text.find("Ana") == std::string::npos);
+}

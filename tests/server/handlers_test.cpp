@@ -1,0 +1,151 @@
+// The HTTP surface as a function: status codes, error bodies, and that refused input changes nothing.
+#include <catch2/catch.hpp>
+
+#include "ashna/codec.h"
+#include "test_app.h"
+
+using namespace ashna::server;
+using namespace ashna::server::testing;
+using nlohmann::json;
+
+namespace {
+const std::string kView =
+    R"([{"id":"e1","type":"product_view","ts":1790000000000,"item":{"id":"eth","title":"<img src=x onerror=alert(1)>"}}])";
+
+json body_of(const Response& r) {
+  auto j = ashna::parse_json(r.body);
+  REQUIRE(j.is_ok());
+  return j.value();
+}
+std::string error_code(const Response& r) { return body_of(r)["error"]["code"]; }
+}  // namespace
+
+TEST_CASE("a sync is stored and readable through the backend API", "[server][sync]") {
+  TestApp t;
+  Response r = t.post("/v1/sync", sync_body(kView, "p_test", "t_token_0123456789abcdef", 2,
+                                            R"({"name":{"value":"Ana","ts":1790000000000,"replica":"r1"}})"));
+  REQUIRE(r.status == 200);
+  json ack = body_of(r);
+  CHECK(ack["ack"]["upto"] == 2);
+  CHECK(ack["profile"] == "p_test");
+  CHECK(ack["version"] == 1);
+  CHECK(ack["accepted"]["events"] == 1);
+  CHECK(ack["accepted"]["traits"] == 1);
+
+  Response p = t.get("/v1/profiles/p_test", "Bearer sk_demo");
+  REQUIRE(p.status == 200);
+  json prof = body_of(p);
+  CHECK(prof["id"] == "p_test");
+  CHECK(prof["version"] == 1);
+  CHECK(prof["traits"]["name"]["value"] == "Ana");
+  REQUIRE(prof["events"].size() == 1);
+  CHECK(prof["events"][0]["item"]["title"] == "<img src=x onerror=alert(1)>");
+  CHECK(p.body.find("<img") == std::string::npos);  // escaped on the wire too
+
+  SECTION("replaying the same delta is absorbed: same version, nothing added") {
+    Response again = t.post("/v1/sync", sync_body(kView, "p_test", "t_token_0123456789abcdef", 2));
+    REQUIRE(again.status == 200);
+    CHECK(body_of(again)["version"] == 1);
+    CHECK(body_of(again)["accepted"]["events"] == 0);
+  }
+  SECTION("an older trait write loses, a newer one wins") {
+    t.post("/v1/sync", sync_body("[]", "p_test", "t_token_0123456789abcdef", 3,
+                                 R"({"name":{"value":"Old","ts":1780000000000,"replica":"r1"}})"));
+    CHECK(body_of(t.get("/v1/profiles/p_test", "Bearer sk_demo"))["traits"]["name"]["value"] == "Ana");
+    t.post("/v1/sync", sync_body("[]", "p_test", "t_token_0123456789abcdef", 4,
+                                 R"({"name":{"value":"Ava","ts":1790000000001,"replica":"r1"}})"));
+    CHECK(body_of(t.get("/v1/profiles/p_test", "Bearer sk_demo"))["traits"]["name"]["value"] == "Ava");
+  }
+  SECTION("another device token cannot write this profile") {
+    Response other = t.post("/v1/sync", sync_body(kView, "p_test", "t_other_0123456789abcdef"));
+    CHECK(other.status == 403);
+    CHECK(error_code(other) == "token_mismatch");
+  }
+  SECTION("a token bound to one profile cannot write another") {
+    Response other = t.post("/v1/sync", sync_body(kView, "p_other", "t_token_0123456789abcdef"));
+    CHECK(other.status == 403);
+    CHECK(error_code(other) == "token_mismatch");
+  }
+}
+
+TEST_CASE("bad sync input gets a precise 4xx and changes nothing", "[server][sync][errors]") {
+  TestApp t;
+  struct Bad {
+    std::string name, body;
+    int status;
+    std::string code;
+  };
+  std::vector<Bad> cases = {
+      {"malformed JSON", "{\"v\":1,", 400, "malformed_json"},
+      {"not an object", "[1,2]", 400, "invalid_field"},
+      {"unknown top-level field", R"({"v":1,"key":"pk_demo","admin":true})", 400, "unknown_field"},
+      {"wrong protocol version", R"({"v":2,"key":"pk_demo"})", 400, "unsupported_version"},
+      {"missing key", R"({"v":1,"token":"t_token_0123456789abcdef","delta":{}})", 401, "missing_key"},
+      {"wrong key", R"({"v":1,"key":"pk_nope","token":"t_token_0123456789abcdef","delta":{}})", 401, "invalid_key"},
+      {"secret key used in the browser", R"({"v":1,"key":"sk_demo","token":"t_token_0123456789abcdef","delta":{}})", 401, "invalid_key"},
+      {"missing token", R"({"v":1,"key":"pk_demo","delta":{}})", 400, "invalid_field"},
+      {"hostile token", R"({"v":1,"key":"pk_demo","token":"<script>alert(1)</script>xx","delta":{}})", 400, "invalid_field"},
+      {"hostile profile id", sync_body(kView, "p' OR 1=1; --"), 400, "invalid_field"},
+      {"bad event", sync_body(R"([{"id":"e1","type":"page_view","ts":"yesterday"}])"), 400, "invalid_field"},
+      {"unknown event field", sync_body(R"([{"id":"e1","type":"page_view","ts":1790000000000,"x":1}])"), 400, "unknown_field"},
+  };
+  for (const Bad& c : cases) {
+    DYNAMIC_SECTION(c.name) {
+      Response r = t.post("/v1/sync", c.body);
+      CHECK(r.status == c.status);
+      CHECK(r.headers["content-type"] == "application/json");
+      CHECK(error_code(r) == c.code);
+      CHECK_FALSE(body_of(r)["error"]["message"].get<std::string>().empty());
+      CHECK(t.get("/v1/profiles/p_test", "Bearer sk_demo").status == 404);
+    }
+  }
+  SECTION("too many events in one delta: 413") {
+    std::string events = "[";
+    for (int i = 0; i < 501; ++i)
+      events += (i ? "," : "") + std::string(R"({"id":"e)") + std::to_string(i) + R"(","type":"page_view","ts":1790000000000})";
+    Response r = t.post("/v1/sync", sync_body(events + "]"));
+    CHECK(r.status == 413);
+    CHECK(error_code(r) == "too_many_events");
+  }
+  SECTION("wrong content type: 415") {
+    Response r = t.post("/v1/sync", sync_body(kView), "application/x-www-form-urlencoded");
+    CHECK(r.status == 415);
+    CHECK(error_code(r) == "unsupported_media_type");
+  }
+}
+
+TEST_CASE("routing: unknown routes 404, wrong methods 405 with Allow", "[server][routes]") {
+  TestApp t;
+  CHECK(t.get("/healthz").status == 200);
+  Response nf = t.get("/v1/nothing");
+  CHECK(nf.status == 404);
+  CHECK(error_code(nf) == "not_found");
+  Response m = t.get("/v1/sync");
+  CHECK(m.status == 405);
+  CHECK(m.headers["allow"] == "POST");
+  CHECK(error_code(m) == "method_not_allowed");
+  Response d = handle_request(Request{"DELETE", "/v1/profiles/x", {}, ""}, *t.app);
+  CHECK(d.status == 405);
+  CHECK(d.headers["allow"] == "GET");
+  CHECK(t.post("/index.html", "").status == 405);
+}
+
+TEST_CASE("backend API authentication", "[server][auth]") {
+  TestApp t;
+  REQUIRE(t.post("/v1/sync", sync_body(kView)).status == 200);
+  Response none = t.get("/v1/profiles/p_test");
+  CHECK(none.status == 401);
+  CHECK(error_code(none) == "missing_key");
+  CHECK(none.headers["www-authenticate"] == "Bearer");
+  Response pk = t.get("/v1/profiles/p_test", "Bearer pk_demo");
+  CHECK(pk.status == 401);
+  CHECK(body_of(pk)["error"]["message"] == "this is a publishable key; backend endpoints need a secret key");
+  CHECK(t.get("/v1/profiles/p_test", "Bearer sk_wrong").status == 401);
+  CHECK(t.get("/v1/profiles/p_test", "Basic c2tfZGVtbzo=").status == 401);
+  CHECK(t.get("/v1/profiles/nobody", "Bearer sk_demo").status == 404);
+  CHECK(t.get("/v1/profiles/p%zz", "Bearer sk_demo").status == 400);
+  SECTION("a second site's secret key cannot read the first site's profiles") {
+    t.store->ensure_site("other", "pk_other", sha256_hex("sk_other"), t.clock);
+    CHECK(t.get("/v1/profiles/p_test", "Bearer sk_other").status == 404);
+  }
+}

@@ -1,0 +1,59 @@
+// A real SqliteStore in a fresh temporary directory, with the demo site, for handler tests.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "app.h"
+#include "sha256.h"
+#include "sqlite_store.h"
+
+namespace ashna::server::testing {
+
+struct TestApp {
+  std::filesystem::path dir;
+  std::unique_ptr<SqliteStore> store;
+  std::int64_t clock = 1790000000000;
+  std::unique_ptr<App> app;
+
+  TestApp() {
+    std::random_device rd;
+    dir = std::filesystem::temp_directory_path() / ("ashna-test-" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(dir);
+    auto s = SqliteStore::open((dir / "test.db").string());
+    if (!s) throw std::runtime_error(s.status().message());
+    store = std::move(s.value());
+    store->ensure_site("demo", "pk_demo", sha256_hex("sk_demo"), clock);
+    app = std::make_unique<App>(App{*store, {dir / "static"}, [this] { return clock; }});
+  }
+  ~TestApp() {
+    app.reset();
+    store.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+
+  Response post(const std::string& target, const std::string& body,
+                const std::string& type = "application/json") {
+    Request r{"POST", target, {{"content-type", type}}, body};
+    return handle_request(r, *app);
+  }
+  Response get(const std::string& target, const std::string& auth = "") {
+    Request r{"GET", target, {}, ""};
+    if (!auth.empty()) r.headers["authorization"] = auth;
+    return handle_request(r, *app);
+  }
+};
+
+inline std::string sync_body(const std::string& events, const std::string& profile = "p_test",
+                             const std::string& token = "t_token_0123456789abcdef", int upto = 1,
+                             const std::string& traits = "{}") {
+  return R"({"v":1,"key":"pk_demo","token":")" + token + R"(","delta":{"profile":")" + profile +
+         R"(","replica":"r1","upto":)" + std::to_string(upto) + R"(,"events":)" + events +
+         R"(,"traits":)" + traits + "}}";
+}
+
+}  // namespace ashna::server::testing
