@@ -16,7 +16,8 @@ var AshnaEngine = (function () {
     ashna_profile: ['number', ['number']]
   };
 
-  function str(v) { return v == null ? '' : String(v); }
+  // C strings end at NUL: replace it so a value is never silently cut short.
+  function str(v) { return v == null ? '' : String(v).replace(/\u0000/g, '\ufffd'); }
   function num(v, dflt) { return typeof v === 'number' ? v : dflt; }
 
   /** Wraps one engine. `module` is the instantiated AshnaCore module. */

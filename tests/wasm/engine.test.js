@@ -1,0 +1,59 @@
+// The JS wrapper over the C ABI: state round trip through storage, deltas, acks, hostile input.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { loadCore } = require('./core');
+
+const T = 1790000000000;
+const ALL = { decided: true, personalisation: true, analytics: true, marketing: true };
+const view = (id, ts = T) => ({ id, type: 'product_view', ts, item: { id: 'eth', title: 'Ethiopian Yirgacheffe', price: 14.5 } });
+
+test('state written to storage restores the same profile, pending delta and seq', async () => {
+  const { core, AshnaEngine } = await loadCore();
+  const a = new AshnaEngine(core, 'p1', 'r1');
+  a.consent(ALL);
+  assert.equal(a.event(view('v1')).seq, 1);
+  assert.equal(a.trait('name', { value: 'Ana', ts: T }).seq, 2);
+  assert.equal(a.event(view('v2', T + 1)).seq, 3);
+  a.ack(2);
+  const stored = JSON.parse(JSON.stringify(a.state()));  // what localStorage would hold
+
+  const b = new AshnaEngine(core, 'p1', 'r1');
+  b.consent(ALL);
+  assert.equal(b.restore(stored), 0);
+  assert.deepEqual(b.profile(), a.profile());
+  assert.equal(b.deltaText(), a.deltaText());
+  assert.deepEqual(b.delta().events.map((e) => e.id), ['v2']);
+  assert.equal(b.event(view('v3', T + 2)).seq, 4);
+  a.free(); b.free();
+});
+
+test('nothing is offered for storage or sync before consent', async () => {
+  const { core, AshnaEngine } = await loadCore();
+  const e = new AshnaEngine(core, 'p1', 'r1');
+  assert.equal(e.event(view('v1')).ok, true);
+  assert.equal(e.state(), null);
+  assert.equal(e.delta().upto, 0);
+  e.consent({ decided: true, personalisation: false, analytics: false, marketing: false });
+  assert.equal(e.profile().events.length, 0);
+  assert.equal(e.state(), null);
+  e.free();
+});
+
+test('hostile and malformed arguments come back as errors, never an abort', async () => {
+  const { core, AshnaEngine } = await loadCore();
+  const e = new AshnaEngine(core, 'p1', 'r1');
+  e.consent(ALL);
+  assert.equal(e.event({ id: 'x', type: 'page_view', ts: 'soon' }).error.code, 'invalid_event');
+  assert.equal(e.event({ id: 'x', type: 'page_view', ts: Infinity }).error.code, 'invalid_event');
+  assert.equal(e.event({ id: 'x', type: '<script>', ts: T }).error.message, "event.type: unknown event type '<script>'");
+  assert.equal(e.event({ id: 'x', type: 'product_view', ts: T, item: { id: 'i', title: 'a'.repeat(100000) } }).error.code, 'invalid_event');
+  assert.equal(e.trait('isAdmin', { value: 'true', ts: T }).error.code, 'invalid_trait');
+  // Lone surrogates and control characters still produce valid JSON out.
+  assert.equal(e.trait('name', { value: 'A\ud800\u0000\u2028<img src=x onerror=alert(1)>', ts: T }).ok, true);
+  const text = e.deltaText();
+  assert.doesNotThrow(() => JSON.parse(text));
+  assert.ok(!text.includes('<img'), 'markup is escaped inside JSON');
+  assert.match(JSON.parse(text).traits.name.value, /<img src=x onerror=alert\(1\)>$/);
+  e.free();
+});
