@@ -78,18 +78,38 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // A request is in flight from its first complete header on: shutdown lets it finish. Before
+  // that the session is idle (waiting for the next request) and shutdown closes it.
   void do_read() {
     parser_.emplace();
     parser_->body_limit(Limits::kMaxBodyBytes);
     parser_->header_limit(static_cast<std::uint32_t>(Limits::kMaxHeaderBytes));
     stream_.expires_after(kReadTimeout);
     idle_ = true;
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    idle_ = false;
+    if (ec || parser_->is_done()) return on_read(ec, 0);
+    if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+      // curl and others wait for this before sending a body larger than 1 KB.
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+      return http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code e, std::size_t) {
+        if (e) return fail(e, "write 100-continue"), self->close();
+        self->read_body();
+      });
+    }
+    read_body();
+  }
+
+  void read_body() {
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
-    idle_ = false;
     if (ec == http::error::body_limit) {
       return respond(json_error(413, "payload_too_large",
                                 "body larger than " + std::to_string(Limits::kMaxBodyBytes) + " bytes"),
