@@ -1,14 +1,3 @@
-/* Ashna snippet: queues calls made before /ashna.js loads; each returns a Promise. */
-(function (w) {
-  if (w.ashna) return;
-  var q = [], a = { q: q, snippet: 1 };
-  function stub(name) { return function () { var args = [].slice.call(arguments); return new Promise(function (res, rej) { q.push([name, args, res, rej]); }); }; }
-  ['track', 'page', 'identify', 'reset', 'greeting', 'sync', 'on'].forEach(function (m) { a[m] = stub(m); });
-  a.profile = { get: stub('profile.get'), update: stub('profile.update') };
-  a.consent = { get: stub('consent.get'), set: stub('consent.set') };
-  w.ashna = a;
-})(window);
-
 /* Ashna Coffee & Tea — shop code. Always reads window.ashna at call time,
    because the real SDK replaces the stub object once /ashna.js has loaded. */
 (function () {
