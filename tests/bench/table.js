@@ -1,0 +1,31 @@
+// Formats bench results as Markdown tables (see tests/bench/run).
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const zlib = require('node:zlib');
+
+const [nativeJson, wasmJson, wasmDir] = process.argv.slice(2);
+const native = JSON.parse(nativeJson).runs, wasm = JSON.parse(wasmJson).runs;
+const us = (ns) => (ns / 1000).toFixed(ns < 10000 ? 2 : 1);
+const ratio = (a, b) => (a / b).toFixed(2);
+
+console.log('### Core speed (µs per operation; ratios measured in this run)\n');
+console.log('| events | track native | track wasm | greeting native | greeting wasm | wasm/native (greeting) | greeting / to_json baseline (native) |');
+console.log('|---:|---:|---:|---:|---:|---:|---:|');
+native.forEach((n, i) => {
+  const w = wasm[i];
+  console.log(`| ${n.events} | ${us(n.track_ns)} | ${us(w.track_ns)} | ${us(n.greeting_ns)} | ${us(w.greeting_ns)} | ${ratio(w.greeting_ns, n.greeting_ns)} | ${ratio(n.greeting_ns, n.to_json_ns)} |`);
+});
+
+console.log('\n### Payload a page loads (bytes)\n');
+console.log('| file | raw | gzip -9 | brotli -q 11 |');
+console.log('|---|---:|---:|---:|');
+let total = [0, 0, 0];
+for (const f of ['ashna-snippet.js', 'ashna.js', 'ashna.wasm']) {
+  const buf = fs.readFileSync(path.join(wasmDir, f));
+  const gz = zlib.gzipSync(buf, { level: 9 }).length;
+  const br = zlib.brotliCompressSync(buf, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  total = [total[0] + buf.length, total[1] + gz, total[2] + br];
+  console.log(`| ${f} | ${buf.length} | ${gz} | ${br} |`);
+}
+console.log(`| **total** | ${total[0]} | ${total[1]} | ${total[2]} |`);
