@@ -59,6 +59,25 @@ Status require_object(const json& j, std::string_view path) {
   return j.is_object() ? Status::ok() : bad(path, "must be an object");
 }
 
+// {"id","title","category","price"} plus the `extra` keys the caller reads itself.
+Status item_from_json(const json& j, std::string_view path, Item& item,
+                      std::initializer_list<std::string_view> extra = {}) {
+  if (Status s = require_object(j, path); !s) return s;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    bool ok = it.key() == "id" || it.key() == "title" || it.key() == "category" || it.key() == "price";
+    for (std::string_view x : extra) ok = ok || it.key() == x;
+    if (!ok) return Status::error("unknown_field", at(path, it.key().substr(0, 64)) + ": unknown field");
+  }
+  if (Status s = get_string(j, path, "id", item.id, true); !s) return s;
+  if (Status s = get_string(j, path, "title", item.title); !s) return s;
+  if (Status s = get_string(j, path, "category", item.category); !s) return s;
+  if (auto p = j.find("price"); p != j.end()) {
+    if (!p->is_number()) return bad(at(path, "price"), "must be a number");
+    item.price = p->get<double>();
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<nlohmann::json> parse_json(std::string_view text) {
@@ -96,7 +115,7 @@ Result<nlohmann::json> parse_json(std::string_view text) {
 
 Result<Event> event_from_json(const json& j, std::string_view path) {
   if (Status s = require_object(j, path); !s) return s;
-  if (Status s = only_keys(j, path, {"id", "type", "ts", "channel", "item", "path", "props"}); !s)
+  if (Status s = only_keys(j, path, {"id", "type", "ts", "channel", "item", "lines", "currency", "path", "props"}); !s)
     return s;
   Event e;
   std::string type;
@@ -109,21 +128,27 @@ Result<Event> event_from_json(const json& j, std::string_view path) {
   if (Status s = get_string(j, path, "channel", e.channel); !s) return s;
   if (Status s = get_string(j, path, "path", e.path); !s) return s;
   if (auto it = j.find("item"); it != j.end()) {
-    std::string ipath = at(path, "item");
-    if (Status s = require_object(*it, ipath); !s) return s;
-    if (Status s = only_keys(*it, ipath, {"id", "title", "category", "price"}); !s) return s;
-    if (Status s = get_string(*it, ipath, "id", e.item.id, true); !s) return s;
-    if (Status s = get_string(*it, ipath, "title", e.item.title); !s) return s;
-    if (Status s = get_string(*it, ipath, "category", e.item.category); !s) return s;
-    if (auto p = it->find("price"); p != it->end()) {
-      if (!p->is_number()) return bad(at(ipath, "price"), "must be a number");
-      e.item.price = p->get<double>();
+    if (Status s = item_from_json(*it, at(path, "item"), e.item); !s) return s;
+  }
+  if (Status s = get_string(j, path, "currency", e.currency); !s) return s;
+  if (auto it = j.find("lines"); it != j.end()) {
+    if (!it->is_array()) return bad(at(path, "lines"), "must be an array");
+    if (it->size() > EventLimits::kMaxLines)
+      return bad(at(path, "lines"), "at most " + std::to_string(EventLimits::kMaxLines) + " lines");
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      std::string lpath = at(path, "lines") + "[" + std::to_string(i) + "]";
+      const json& lj = (*it)[i];
+      Line line;
+      if (Status s = item_from_json(lj, lpath, line.item, {"qty"}); !s) return s;
+      if (Status s = get_int(lj, lpath, "qty", line.quantity); !s) return s;
+      e.lines.push_back(std::move(line));
     }
   }
   if (auto it = j.find("props"); it != j.end()) {
     if (!it->is_object()) return bad(at(path, "props"), "must be an object");
     if (!it->empty()) e.props = it->dump(-1, ' ', false, json::error_handler_t::replace);
   }
+  normalize(e);
   if (Status s = validate(e); !s)
     return Status::error(s.code(), std::string(path) + s.message().substr(5));  // "event" -> path
   return e;
@@ -170,6 +195,48 @@ Result<Delta> delta_from_json(const json& j, std::string_view path) {
     }
   }
   return d;
+}
+
+Result<Catalog> catalog_from_json(const json& j, std::string_view path) {
+  if (!j.is_array()) return bad(path, "must be an array of items");
+  if (j.size() > Catalog::kMaxItems) return bad(path, "at most 20000 items");
+  Catalog catalog;
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    std::string ipath = std::string(path) + "[" + std::to_string(i) + "]";
+    const json& it = j[i];
+    if (Status s = require_object(it, ipath); !s) return s;
+    if (Status s = only_keys(it, ipath, {"id", "title", "category", "price", "currency", "tags", "replenish_days",
+                                         "sensitive", "description", "url", "image"});
+        !s)
+      return s;
+    CatalogItem c;
+    if (Status s = get_string(it, ipath, "id", c.id, true); !s) return s;
+    if (Status s = get_string(it, ipath, "title", c.title); !s) return s;
+    if (Status s = get_string(it, ipath, "category", c.category); !s) return s;
+    if (auto p = it.find("price"); p != it.end()) {
+      if (!p->is_number()) return bad(at(ipath, "price"), "must be a number");
+      c.price = p->get<double>();
+    }
+    if (auto t = it.find("tags"); t != it.end()) {
+      if (!t->is_array()) return bad(at(ipath, "tags"), "must be an array of strings");
+      for (const json& tag : *t) {
+        if (!tag.is_string()) return bad(at(ipath, "tags"), "must be an array of strings");
+        c.tags.push_back(tag.get<std::string>());
+      }
+    }
+    if (auto r = it.find("replenish_days"); r != it.end() && !r->is_null()) {
+      if (!r->is_number_integer()) return bad(at(ipath, "replenish_days"), "must be an integer or null");
+      std::int64_t d = r->get<std::int64_t>();
+      c.replenish_days = d < 0 || d > 3650 ? -1 : static_cast<int>(d);
+    }
+    if (auto sv = it.find("sensitive"); sv != it.end()) {
+      if (!sv->is_boolean()) return bad(at(ipath, "sensitive"), "must be true or false");
+      c.sensitive = sv->get<bool>();
+    }
+    if (Status s = catalog.add(std::move(c)); !s)
+      return Status::error(s.code(), ipath + s.message().substr(std::string("catalog item").size()));
+  }
+  return catalog;
 }
 
 Result<Profile> profile_from_json(const json& j, std::string_view path) {

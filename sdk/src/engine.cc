@@ -19,6 +19,7 @@ Engine::Engine(std::string profile_id, std::string replica_id, EngineOptions opt
 
 Result<std::uint64_t> Engine::track(Event event) {
   if (!consent_.allows_tracking()) return consent_refused("event");
+  normalize(event);
   if (Status s = validate(event); !s) return s;
   if (profile_.has_event(event.id)) return event.seq;  // idempotent: same id, same fact
   event.seq = next_seq();
@@ -40,6 +41,7 @@ Result<std::uint64_t> Engine::set_trait(const std::string& name, std::string val
 }
 
 Status Engine::restore_event(Event event) {
+  normalize(event);
   if (Status s = validate(event); !s) return s;
   if (event.seq > seq_) seq_ = event.seq;
   profile_.add_event(std::move(event));
@@ -83,7 +85,31 @@ Delta Engine::pending() const {
 
 Greeting Engine::greeting(GreetingContext context) const {
   context.personalise = context.personalise && consent_.allows_personalisation();
+  Views v;
+  if (context.personalise && !context.views) {
+    v = views(context.now);
+    context.views = &v;
+  }
+  if (!context.catalog) context.catalog = &catalog_;
   return make_greeting(profile_, context);
+}
+
+Views Engine::views(std::int64_t now) const {
+  if (!consent_.allows_personalisation()) return {};
+  ViewOptions o = view_options_;
+  o.now = now;
+  return compute_views(profile_, catalog_, o);
+}
+
+std::vector<Recommendation> Engine::recommend(const RecommendOptions& options) const {
+  // Without consent the profile is not used: an empty profile gets the shop's generic list.
+  if (!consent_.allows_personalisation()) return ashna::recommend(Profile(""), Views{}, catalog_, options);
+  return ashna::recommend(profile_, views(options.now), catalog_, options);
+}
+
+Offer Engine::offer(const RecommendOptions& options) const {
+  if (!consent_.allows_personalisation()) return {{}, "Personalisation is off."};
+  return loyalty_offer(profile_, views(options.now), catalog_, options);
 }
 
 }  // namespace ashna

@@ -48,11 +48,40 @@ Status validate(const Event& e) {
   if (auto s = check_length("item.category", e.item.category, EventLimits::kMaxText); !s) return s;
   if (auto s = check_length("path", e.path, EventLimits::kMaxText); !s) return s;
   if (auto s = check_length("props", e.props, EventLimits::kMaxProps); !s) return s;
-  if (!std::isfinite(e.item.price) || e.item.price < 0)
-    return invalid("item.price", "must be a finite number >= 0");
+  if (!std::isfinite(e.item.price) || e.item.price < 0 || e.item.price > EventLimits::kMaxPrice)
+    return invalid("item.price", "must be a finite number from 0 to 1e9");
   if (e.type == EventType::product_view && e.item.id.empty())
     return invalid("item.id", "a product_view needs the product's id");
+  if (auto s = check_length("currency", e.currency, 3); !s) return s;
+  if (e.lines.size() > EventLimits::kMaxLines)
+    return invalid("lines", "at most " + std::to_string(EventLimits::kMaxLines) + " lines");
+  for (std::size_t i = 0; i < e.lines.size(); ++i) {
+    const Line& l = e.lines[i];
+    std::string at = "lines[" + std::to_string(i) + "]";
+    if (l.item.id.empty()) return invalid(at + ".id", "must not be empty");
+    if (auto s = check_length(at + ".id", l.item.id, EventLimits::kMaxId); !s) return s;
+    if (auto s = check_length(at + ".title", l.item.title, EventLimits::kMaxText); !s) return s;
+    if (auto s = check_length(at + ".category", l.item.category, EventLimits::kMaxText); !s) return s;
+    if (l.quantity < 1 || l.quantity > EventLimits::kMaxQuantity)
+      return invalid(at + ".qty", "must be 1 to " + std::to_string(EventLimits::kMaxQuantity));
+    if (!std::isfinite(l.item.price) || l.item.price < 0 || l.item.price > EventLimits::kMaxPrice)
+      return invalid(at + ".price", "must be a finite number from 0 to 1e9");
+  }
+  if (e.type == EventType::purchase && e.lines.empty())
+    return invalid("lines", "a purchase needs at least one line (or an item)");
   return Status::ok();
+}
+
+void normalize(Event& e) {
+  bool has_lines = e.type == EventType::purchase || e.type == EventType::add_to_cart ||
+                   e.type == EventType::remove_from_cart;
+  if (has_lines && e.lines.empty() && !e.item.id.empty()) e.lines.push_back({e.item, 1});
+}
+
+double line_total(const Event& e) {
+  double total = 0;
+  for (const Line& l : e.lines) total += l.item.price * static_cast<double>(l.quantity);
+  return total;
 }
 
 }  // namespace ashna

@@ -5,6 +5,8 @@
 #include <map>
 #include <string_view>
 
+#include "text.h"
+
 namespace ashna {
 namespace {
 
@@ -17,6 +19,8 @@ struct Phrases {
   std::string_view back;               // "{tod} — welcome back!"
   std::string_view back_name;          // "{tod}, {name} — welcome back!"
   std::string_view why_generic, why_first, why_back, why_item_now, why_item_back;
+  std::string_view reorder, why_reorder;   // "Running low on {item}?" / "You reorder it about every {every}."
+  std::string_view win_back, win_back_name, why_win_back;
 };
 
 constexpr Phrases kEnglish = {
@@ -32,6 +36,11 @@ constexpr Phrases kEnglish = {
     "You have visited before.",
     "You looked at the {item} {n} during this visit.",
     "You looked at the {item} {n} recently and haven't bought it.",
+    "Running low on {item}? Time to reorder.",
+    "You reorder it about every {every}, last on {last}.",
+    "Welcome back — it's been a while!",
+    "Welcome back, {name} — it's been a while!",
+    "Your last order was {days} days ago.",
 };
 
 constexpr Phrases kPersian = {
@@ -47,6 +56,11 @@ constexpr Phrases kPersian = {
     "شما قبلاً به ما سر زده‌اید.",
     "شما در همین بازدید {n} به {item} نگاه کردید.",
     "شما اخیراً {n} به {item} نگاه کردید و هنوز آن را نخریده‌اید.",
+    "{item} رو به اتمام است؟ وقت سفارش دوباره است.",
+    "بر اساس فاصله‌ی سفارش‌های قبلی شما.",
+    "خوش برگشتید — خیلی وقت است شما را ندیده‌ایم!",
+    "{name}، خوش برگشتید — خیلی وقت است شما را ندیده‌ایم!",
+    "آخرین سفارش شما {days} روز پیش بود.",
 };
 
 std::string fill(std::string_view tmpl, const std::map<std::string_view, std::string>& vars) {
@@ -103,9 +117,9 @@ struct Recall {
 Recall recall_item(const Profile& profile, const GreetingContext& ctx) {
   std::map<std::string_view, Recall> by_item;
   for (const Event& e : profile.events()) {
-    if (e.item.id.empty() || e.ts > ctx.now) continue;
+    if (e.ts > ctx.now) continue;
     if (e.type == EventType::purchase) {
-      by_item.erase(e.item.id);  // bought: stop reminding (views after it count again)
+      for (const Line& l : e.lines) by_item.erase(l.item.id);  // bought: stop (later views count again)
     } else if (e.type == EventType::product_view && ctx.now - e.ts <= ctx.recall_window_ms) {
       Recall& r = by_item[e.item.id];
       ++r.views;
@@ -135,6 +149,19 @@ std::int64_t current_visit_start(const Profile& profile, const GreetingContext& 
   return start;
 }
 
+// A title for an item: the catalog's, else the one it was last seen or bought with.
+std::string title_of(const Profile& profile, const Catalog* catalog, const std::string& id) {
+  if (catalog)
+    if (const CatalogItem* c = catalog->find(id); c && !c->title.empty()) return c->title;
+  const auto& events = profile.events();
+  for (auto it = events.rbegin(); it != events.rend(); ++it) {
+    if (it->item.id == id && !it->item.title.empty()) return it->item.title;
+    for (const Line& l : it->lines)
+      if (l.item.id == id && !l.item.title.empty()) return l.item.title;
+  }
+  return {};
+}
+
 }  // namespace
 
 Greeting make_greeting(const Profile& profile, const GreetingContext& ctx) {
@@ -158,7 +185,40 @@ Greeting make_greeting(const Profile& profile, const GreetingContext& ctx) {
     vars["n"] = times(recall.views, persian);
   }
 
-  if (!ctx.personalise) {
+  // The strongest signals first: an item due again, then a customer slipping away.
+  const Cadence* due = nullptr;
+  std::string due_title;
+  if (ctx.personalise && ctx.views) {
+    for (const Cadence& c : ctx.views->items) {
+      if (c.status != CadenceStatus::due_soon && c.status != CadenceStatus::overdue) continue;
+      if (ctx.catalog && ctx.catalog->is_sensitive(c.key)) continue;
+      due_title = title_of(profile, ctx.catalog, c.key);
+      if (!due_title.empty()) {
+        due = &c;
+        break;
+      }
+    }
+  }
+  const bool lapsed = ctx.personalise && ctx.views && returning &&
+                      (ctx.views->rfm.segment == "at_risk" || ctx.views->rfm.segment == "cant_lose" ||
+                       ctx.views->rfm.segment == "hibernating" || ctx.views->rfm.segment == "lost");
+
+  if (due) {
+    g.kind = "reorder";
+    g.item_id = due->key;
+    vars["item"] = due_title;
+    vars["every"] = text::interval(due->interval_days);
+    vars["last"] = text::day_month(due->last);
+    g.text = fill(p.reorder, vars);
+    g.reason = fill(p.why_reorder, vars);
+  } else if (lapsed) {
+    g.kind = "win_back";
+    g.item_id.clear();
+    std::string days = std::to_string(ctx.views->rfm.recency_days);
+    vars["days"] = persian ? persian_digits(days) : days;
+    g.text = fill(name.empty() ? p.win_back : p.win_back_name, vars);
+    g.reason = fill(p.why_win_back, vars);
+  } else if (!ctx.personalise) {
     g.kind = "generic";
     g.text = fill(p.welcome, vars);
     g.reason = fill(p.why_generic, vars);

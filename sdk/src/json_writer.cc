@@ -57,21 +57,33 @@ void key(std::string& out, std::string_view k) {
   out += ':';
 }
 
+// {"id","title","category","price"[,"qty"]}; quantity < 0 leaves qty out.
+void append_item(std::string& out, const Item& item, std::int64_t quantity) {
+  out += '{';
+  key(out, "id"), append_json_string(out, item.id);
+  if (!item.title.empty()) out += ',', key(out, "title"), append_json_string(out, item.title);
+  if (!item.category.empty()) out += ',', key(out, "category"), append_json_string(out, item.category);
+  if (item.price > 0) out += ',', key(out, "price"), append_number(out, item.price);
+  if (quantity >= 0) out += ',', key(out, "qty"), append_int(out, quantity);
+  out += '}';
+}
+
 void append_event(std::string& out, const Event& e, bool with_seq) {
   out += '{';
   key(out, "id"), append_json_string(out, e.id);
   out += ',', key(out, "type"), append_json_string(out, to_string(e.type));
   out += ',', key(out, "ts"), append_int(out, e.ts);
   out += ',', key(out, "channel"), append_json_string(out, e.channel);
-  if (!e.item.id.empty()) {
-    out += ',', key(out, "item"), out += '{';
-    key(out, "id"), append_json_string(out, e.item.id);
-    if (!e.item.title.empty()) out += ',', key(out, "title"), append_json_string(out, e.item.title);
-    if (!e.item.category.empty())
-      out += ',', key(out, "category"), append_json_string(out, e.item.category);
-    if (e.item.price > 0) out += ',', key(out, "price"), append_number(out, e.item.price);
-    out += '}';
+  if (!e.item.id.empty()) out += ',', key(out, "item"), append_item(out, e.item, -1);
+  if (!e.lines.empty()) {
+    out += ',', key(out, "lines"), out += '[';
+    for (std::size_t i = 0; i < e.lines.size(); ++i) {
+      if (i) out += ',';
+      append_item(out, e.lines[i].item, e.lines[i].quantity);
+    }
+    out += ']';
   }
+  if (!e.currency.empty()) out += ',', key(out, "currency"), append_json_string(out, e.currency);
   if (!e.path.empty()) out += ',', key(out, "path"), append_json_string(out, e.path);
   // props is kept as the JSON text it arrived as (JSON.stringify or the codec wrote it).
   if (!e.props.empty()) out += ',', key(out, "props"), out += e.props;
@@ -188,6 +200,92 @@ std::string to_json(const Status& s) {
   key(out, "code"), append_json_string(out, s.code());
   out += ',', key(out, "message"), append_json_string(out, s.message());
   out += "}}";
+  return out;
+}
+
+namespace {
+
+void append_affinities(std::string& out, const std::vector<Affinity>& list) {
+  out += '[';
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const Affinity& a = list[i];
+    if (i) out += ',';
+    out += '{', key(out, "key"), append_json_string(out, a.key);
+    out += ',', key(out, "score"), append_number(out, a.score);
+    out += ',', key(out, "views"), append_int(out, a.views);
+    out += ',', key(out, "carts"), append_int(out, a.carts);
+    out += ',', key(out, "purchases"), append_int(out, a.purchases);
+    out += '}';
+  }
+  out += ']';
+}
+
+void append_cadence(std::string& out, const std::vector<Cadence>& list) {
+  out += '[';
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const Cadence& c = list[i];
+    if (i) out += ',';
+    out += '{', key(out, "key"), append_json_string(out, c.key);
+    out += ',', key(out, "purchases"), append_int(out, c.purchases);
+    out += ',', key(out, "last"), append_int(out, c.last);
+    out += ',', key(out, "interval_days"), append_number(out, c.interval_days);
+    out += ',', key(out, "next"), append_int(out, c.next);
+    out += ',', key(out, "confidence"), append_number(out, c.confidence);
+    out += ',', key(out, "status"), append_json_string(out, to_string(c.status));
+    out += '}';
+  }
+  out += ']';
+}
+
+void append_recs(std::string& out, const std::vector<Recommendation>& recs) {
+  out += '[';
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    const Recommendation& r = recs[i];
+    if (i) out += ',';
+    out += '{', key(out, "item"), append_json_string(out, r.item);
+    out += ',', key(out, "title"), append_json_string(out, r.title);
+    out += ',', key(out, "category"), append_json_string(out, r.category);
+    out += ',', key(out, "price"), append_number(out, r.price);
+    out += ',', key(out, "strategy"), append_json_string(out, r.strategy);
+    out += ',', key(out, "reason"), append_json_string(out, r.reason);
+    out += '}';
+  }
+  out += ']';
+}
+
+}  // namespace
+
+std::string to_json(const Views& v) {
+  const Rfm& r = v.rfm;
+  std::string out = "{\"rfm\":{";
+  key(out, "orders"), append_int(out, r.orders);
+  out += ',', key(out, "monetary"), append_number(out, r.monetary);
+  out += ',', key(out, "recency_days"), append_int(out, r.recency_days);
+  out += ',', key(out, "r"), append_int(out, r.r);
+  out += ',', key(out, "f"), append_int(out, r.f);
+  out += ',', key(out, "m"), append_int(out, r.m);
+  out += ',', key(out, "segment"), append_json_string(out, r.segment);
+  out += "},", key(out, "categories"), append_affinities(out, v.categories);
+  out += ',', key(out, "tags"), append_affinities(out, v.tags);
+  out += ',', key(out, "items"), append_cadence(out, v.items);
+  out += ',', key(out, "category_cadence"), append_cadence(out, v.category_cadence);
+  out += ',', key(out, "stage"), append_json_string(out, v.stage);
+  out += ',', key(out, "stage_reason"), append_json_string(out, v.stage_reason);
+  out += '}';
+  return out;
+}
+
+std::string to_json(const std::vector<Recommendation>& recs) {
+  std::string out;
+  append_recs(out, recs);
+  return out;
+}
+
+std::string to_json(const Offer& offer) {
+  std::string out = "{";
+  key(out, "items"), append_recs(out, offer.items);
+  out += ',', key(out, "reason"), append_json_string(out, offer.reason);
+  out += '}';
   return out;
 }
 

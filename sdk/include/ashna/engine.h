@@ -9,11 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "ashna/catalog.h"
 #include "ashna/consent.h"
 #include "ashna/event.h"
 #include "ashna/greeting.h"
 #include "ashna/profile.h"
+#include "ashna/recommend.h"
 #include "ashna/status.h"
+#include "ashna/views.h"
 
 namespace ashna {
 
@@ -55,7 +58,20 @@ class Engine {
   // Empty (upto 0) when consent does not allow sending.
   Delta pending() const;
   // The context's `personalise` is combined with consent: no consent, no personal greeting.
+  // Views are computed for it (at context.now) unless the context brings its own.
   Greeting greeting(GreetingContext context) const;
+
+  // The shop's catalog; replaces the item with the same id. invalid_catalog on bad input.
+  Status add_catalog_item(CatalogItem item) { return catalog_.add(std::move(item)); }
+  const Catalog& catalog() const { return catalog_; }
+  // Breakpoints, half-life and weights; `now` is set per call.
+  void set_view_options(const ViewOptions& options) { view_options_ = options; }
+
+  // Views at `now`. Without personalisation consent: empty views (nothing is computed).
+  Views views(std::int64_t now) const;
+  // Recommendations; without personalisation consent only the shop's generic list.
+  std::vector<Recommendation> recommend(const RecommendOptions& options) const;
+  Offer offer(const RecommendOptions& options) const;
 
   const Profile& profile() const { return profile_; }
   const std::string& replica() const { return replica_; }
@@ -64,6 +80,8 @@ class Engine {
   std::uint64_t next_seq() { return ++seq_; }
 
   Profile profile_;
+  Catalog catalog_;
+  ViewOptions view_options_;
   std::string replica_;
   EngineOptions options_;
   Consent consent_;

@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <string>
 
+#include "ashna/catalog.h"
 #include "ashna/profile.h"
+#include "ashna/views.h"
 
 namespace ashna {
 
@@ -16,10 +18,15 @@ struct GreetingContext {
   std::int64_t visit_gap_ms = 30 * 60 * 1000;  // inactivity that starts a new visit
   std::int64_t recall_window_ms = 30LL * 24 * 3600 * 1000;  // older product views are not recalled
   bool personalise = true;                     // false: a generic greeting, profile unused
+  // Optional: with views (and the catalog for titles) the greeting can remind a due reorder or
+  // welcome back a customer who has lapsed. Not owned; must outlive the call.
+  const Views* views = nullptr;
+  const Catalog* catalog = nullptr;
 };
 
 struct Greeting {
-  // first_visit: no earlier visit; same_visit: browsing now; returning: an earlier visit exists.
+  // generic: personalisation off; first_visit: no earlier visit; same_visit: browsing now;
+  // returning: an earlier visit exists; reorder: an item is due again; win_back: lapsed customer.
   std::string kind;
   std::string text;
   std::string reason;     // why this greeting, for a tooltip or the profile centre

@@ -11,7 +11,9 @@
 #include "ashna/event.h"
 #include "ashna/greeting.h"
 #include "ashna/profile.h"
+#include "ashna/recommend.h"
 #include "ashna/status.h"
+#include "ashna/views.h"
 
 namespace ashna {
 
@@ -26,6 +28,12 @@ std::string to_json(const Delta& delta);
 std::string to_json(const Greeting& greeting);
 // {"error":{"code":..,"message":..}}; {"ok":true} for an ok status.
 std::string to_json(const Status& status);
+// {"rfm":{..},"categories":[..],"tags":[..],"items":[..],"category_cadence":[..],"stage":..,"stage_reason":..}
+std::string to_json(const Views& views);
+// [{"item","title","category","price","strategy","reason"}, ...]
+std::string to_json(const std::vector<Recommendation>& recs);
+// {"items":[...],"reason":..}
+std::string to_json(const Offer& offer);
 // The engine's whole state for browser storage: profile plus local seqs, ack and consent.
 std::string state_json(const Engine& engine);
 

@@ -1,0 +1,196 @@
+// Recommendations: buy-again when due, then what the customer's affinities point to, then
+// popularity; at most half the list from one category. And the "two plus one" loyalty offer.
+#include "ashna/recommend.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "text.h"
+
+namespace ashna {
+namespace {
+
+struct Candidate {
+  Recommendation rec;
+  double score;
+};
+
+// What the customer bought, and when the guard must keep an item out.
+struct History {
+  std::map<std::string, Item> bought;  // item id -> the item as last bought
+  std::set<std::string> blocked;       // sensitive, one-off, recently bought and not due, excluded
+};
+
+History history_of(const Profile& profile, const Views& views, const Catalog& catalog, const RecommendOptions& o) {
+  History h;
+  for (const Event& e : profile.events())
+    if (e.type == EventType::purchase && e.ts <= o.now)
+      for (const Line& l : e.lines) h.bought[l.item.id] = l.item;
+  for (const auto& [id, item] : h.bought)
+    if (catalog.is_sensitive(id)) h.blocked.insert(id);
+  // Bought and not due again (including one-offs, e.g. a gift): do not push it.
+  for (const Cadence& c : views.items)
+    if (c.status == CadenceStatus::one_off || c.status == CadenceStatus::not_due) h.blocked.insert(c.key);
+  for (const std::string& id : o.exclude) h.blocked.insert(id);
+  return h;
+}
+
+Recommendation from(const Item& item, const Catalog& catalog, std::string strategy, std::string reason) {
+  Recommendation r{item.id, item.title, item.category, item.price, std::move(strategy), std::move(reason)};
+  if (const CatalogItem* c = catalog.find(item.id)) {  // the catalog is the shop's current truth
+    if (!c->title.empty()) r.title = c->title;
+    if (!c->category.empty()) r.category = c->category;
+    if (c->price > 0) r.price = c->price;
+  }
+  return r;
+}
+
+Recommendation from(const CatalogItem& c, std::string strategy, std::string reason) {
+  return {c.id, c.title, c.category, c.price, std::move(strategy), std::move(reason)};
+}
+
+std::string leaf(std::string_view category) {
+  auto slash = category.rfind('/');
+  std::string s(slash == std::string_view::npos ? category : category.substr(slash + 1));
+  for (char& ch : s)
+    if (ch == '-' || ch == '_') ch = ' ';
+  return s;
+}
+
+// Highest score first; at most `per_category` from one category while others remain.
+std::vector<Recommendation> pick(std::vector<Candidate> cands, int k) {
+  std::stable_sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
+  std::vector<Recommendation> out;
+  std::set<std::string> taken;
+  std::map<std::string, int> per_cat;
+  const int per_category = std::max(1, (k + 1) / 2);
+  for (int pass = 0; pass < 2 && static_cast<int>(out.size()) < k; ++pass)
+    for (const Candidate& c : cands) {
+      if (static_cast<int>(out.size()) >= k) break;
+      if (taken.count(c.rec.item)) continue;
+      if (pass == 0 && per_cat[c.rec.category] >= per_category) continue;
+      taken.insert(c.rec.item);
+      ++per_cat[c.rec.category];
+      out.push_back(c.rec);
+    }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Recommendation> recommend(const Profile& profile, const Views& views, const Catalog& catalog,
+                                      const RecommendOptions& o) {
+  if (o.k <= 0) return {};
+  History h = history_of(profile, views, catalog, o);
+  std::vector<Candidate> cands;
+
+  // 1. Buy again: due or overdue by the customer's own rhythm (or the shop's hint).
+  for (const Cadence& c : views.items) {
+    if (h.blocked.count(c.key) || (c.status != CadenceStatus::due_soon && c.status != CadenceStatus::overdue)) continue;
+    auto it = h.bought.find(c.key);
+    if (it == h.bought.end()) continue;
+    std::string reason = c.purchases >= 2
+                             ? "You reorder this about every " + text::interval(c.interval_days) + ", last on " +
+                                   text::day_month(c.last) + "."
+                             : "It usually lasts about " + text::interval(c.interval_days) + "; you bought it on " +
+                                   text::day_month(c.last) + ".";
+    cands.push_back({from(it->second, catalog, "buy_again", std::move(reason)),
+                     1000 + 100 * c.confidence + (c.status == CadenceStatus::overdue ? 50 : 0)});
+  }
+
+  // 2. Affinity: unbought catalog items in the categories the customer engages with most.
+  double top = views.categories.empty() ? 0 : views.categories.front().score;
+  for (const CatalogItem& item : catalog.items()) {
+    if (item.sensitive || h.blocked.count(item.id) || h.bought.count(item.id)) continue;
+    double best = 0;
+    std::string_view best_key;
+    for (std::string_view level : category_levels(item.category))
+      for (const Affinity& a : views.categories)
+        if (a.key == level && a.score > best) best = a.score, best_key = a.key;
+    if (best <= 0 || top <= 0) continue;
+    cands.push_back({from(item, "affinity", "Because you like " + leaf(best_key) + "."),
+                     100 * best / top});
+  }
+
+  // 3. Popularity (from the population model), else the shop's own order, as a fallback.
+  const bool known = !o.popularity.empty();
+  std::vector<const CatalogItem*> ranked;
+  if (known) {
+    for (const std::string& id : o.popularity)
+      if (const CatalogItem* c = catalog.find(id)) ranked.push_back(c);
+  } else {
+    for (const CatalogItem& c : catalog.items()) ranked.push_back(&c);
+  }
+  for (std::size_t i = 0; i < ranked.size(); ++i) {
+    const CatalogItem& c = *ranked[i];
+    if (c.sensitive || h.blocked.count(c.id) || h.bought.count(c.id)) continue;
+    cands.push_back({from(c, "popular", known ? "Popular with other customers." : "From our range."),
+                     10.0 / static_cast<double>(i + 1)});
+  }
+  return pick(std::move(cands), o.k);
+}
+
+Offer loyalty_offer(const Profile& profile, const Views& views, const Catalog& catalog, const RecommendOptions& o) {
+  Offer offer;
+  History h = history_of(profile, views, catalog, o);
+  // Two repeat items: bought on the most distinct days, most recent first on a tie.
+  std::vector<const Cadence*> repeats;
+  for (const Cadence& c : views.items)
+    if (c.purchases >= 2 && !catalog.is_sensitive(c.key)) repeats.push_back(&c);
+  std::stable_sort(repeats.begin(), repeats.end(), [](const Cadence* a, const Cadence* b) {
+    return a->purchases != b->purchases ? a->purchases > b->purchases : a->last > b->last;
+  });
+  if (repeats.size() < 2) {
+    offer.reason = "Needs two items bought more than once.";
+    return offer;
+  }
+  std::set<std::string> bought_categories, parents;
+  double spent = 0, units = 0;
+  for (const auto& [id, item] : h.bought) {
+    std::string_view cat = category_of(item, catalog);
+    if (cat.empty()) continue;
+    bought_categories.insert(std::string(cat));
+    parents.insert(std::string(category_levels(cat).front()));
+    spent += item.price, units += 1;
+  }
+  const double usual_price = units > 0 ? spent / units : 0;
+  // The new item: a category never bought, under a parent the customer buys from, with a higher
+  // average price than what they usually pay; the category they looked at most wins, then price.
+  std::map<std::string, std::pair<double, int>> cat_price;  // category -> (sum, n)
+  for (const CatalogItem& c : catalog.items())
+    if (!c.sensitive && !c.category.empty()) {
+      auto& [sum, n] = cat_price[c.category];
+      sum += c.price, ++n;
+    }
+  std::string best_cat;
+  double best_interest = -1, best_avg = 0;
+  for (const auto& [cat, sn] : cat_price) {
+    double avg = sn.first / sn.second;
+    if (bought_categories.count(cat) || !parents.count(std::string(category_levels(cat).front())) || avg <= usual_price)
+      continue;
+    double interest = 0;
+    for (const Affinity& a : views.categories)
+      if (a.key == cat) interest = a.score;
+    if (interest > best_interest || (interest == best_interest && avg > best_avg))
+      best_cat = cat, best_interest = interest, best_avg = avg;
+  }
+  if (best_cat.empty()) {
+    offer.reason = "Nothing new fits next to what you buy.";
+    return offer;
+  }
+  const CatalogItem* pick_new = nullptr;
+  for (const CatalogItem& c : catalog.items())
+    if (c.category == best_cat && !c.sensitive && (!pick_new || c.price > pick_new->price)) pick_new = &c;
+  for (int i = 0; i < 2; ++i) {
+    const Cadence& c = *repeats[static_cast<std::size_t>(i)];
+    offer.items.push_back(from(h.bought[c.key], catalog, "offer_repeat",
+                               "You have bought this " + std::to_string(c.purchases) + " times."));
+  }
+  offer.items.push_back(from(*pick_new, "offer_new", "Something new from " + leaf(best_cat) + ", next to what you love."));
+  offer.reason = "Two you love, plus one new from " + leaf(best_cat) + ".";
+  return offer;
+}
+
+}  // namespace ashna

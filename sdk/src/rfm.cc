@@ -1,0 +1,49 @@
+// RFM: recency, frequency and monetary value of a customer's orders, scored 1-5 and named.
+#include "ashna/views.h"
+
+namespace ashna {
+namespace {
+
+template <class T>
+int score_at_least(T value, const T (&bounds)[4]) {
+  int s = 1;
+  for (T b : bounds) s += value >= b ? 1 : 0;
+  return s;
+}
+
+// The classic segment grid on recency and frequency (monetary refines offers, not the segment).
+std::string segment(int r, int f, int orders) {
+  if (r >= 4) {
+    if (f >= 4) return "champions";
+    if (f == 3) return "loyal";
+    return orders == 1 ? "new" : "potential_loyalist";
+  }
+  if (r == 3) return f >= 3 ? "loyal" : "potential_loyalist";
+  if (f >= 4) return "cant_lose";
+  if (f == 3) return "at_risk";
+  return r == 2 ? "hibernating" : "lost";
+}
+
+}  // namespace
+
+Rfm compute_rfm(const Profile& profile, const ViewOptions& o) {
+  Rfm out;
+  std::int64_t last = 0;
+  for (const Event& e : profile.events()) {
+    if (e.type != EventType::purchase || e.ts > o.now) continue;
+    ++out.orders;
+    out.monetary += line_total(e);
+    last = e.ts;  // events are ordered by time
+  }
+  if (out.orders == 0) return out;
+  out.recency_days = (o.now - last) / kDayMs;
+  int r = 1;
+  for (std::int64_t b : o.breakpoints.recency_days) r += out.recency_days <= b ? 1 : 0;
+  out.r = r;
+  out.f = score_at_least(out.orders, o.breakpoints.frequency);
+  out.m = score_at_least(out.monetary, o.breakpoints.monetary);
+  out.segment = segment(out.r, out.f, out.orders);
+  return out;
+}
+
+}  // namespace ashna
