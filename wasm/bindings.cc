@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "ashna/engine.h"
 #include "ashna/json.h"
@@ -15,6 +17,7 @@ namespace {
 struct Handle {
   ashna::Engine engine;
   std::string out;
+  std::vector<ashna::Line> lines;  // staged by ashna_line for the next ashna_event
 };
 
 const char* reply(Handle* h, std::string json) {
@@ -29,6 +32,20 @@ std::string str(const char* s) { return s ? std::string(s) : std::string(); }
 std::int64_t to_int(double v) { return std::isfinite(v) ? static_cast<std::int64_t>(v) : -1; }
 std::uint64_t to_seq(double v) { return std::isfinite(v) && v > 0 ? static_cast<std::uint64_t>(v) : 0; }
 
+ashna::RecommendOptions rec_options(double now, int k, const char* exclude) {
+  ashna::RecommendOptions o;
+  o.now = to_int(now);
+  o.k = k;
+  std::string_view rest = exclude ? exclude : "";
+  while (!rest.empty()) {
+    auto nl = rest.find('\n');
+    if (nl != 0) o.exclude.emplace_back(rest.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    rest = rest.substr(nl + 1);
+  }
+  return o;
+}
+
 std::string ok_seq(std::uint64_t seq) { return "{\"ok\":true,\"seq\":" + std::to_string(seq) + "}"; }
 
 }  // namespace
@@ -39,10 +56,17 @@ extern "C" {
 EMSCRIPTEN_KEEPALIVE Handle* ashna_new(const char* profile_id, const char* replica, int max_events) {
   ashna::EngineOptions opts;
   if (max_events > 0) opts.max_events = static_cast<std::size_t>(max_events);
-  return new Handle{ashna::Engine(str(profile_id), str(replica), opts), {}};
+  return new Handle{ashna::Engine(str(profile_id), str(replica), opts), {}, {}};
 }
 
 EMSCRIPTEN_KEEPALIVE void ashna_free(Handle* h) { delete h; }
+
+// Stages one order/cart line for the next ashna_event (a C ABI has no arrays of structs).
+EMSCRIPTEN_KEEPALIVE void ashna_line(Handle* h, const char* item_id, const char* title, const char* category,
+                                     double price, double quantity) {
+  h->lines.push_back({{str(item_id), str(title), str(category), std::isfinite(price) ? price : -1},
+                      std::isfinite(quantity) ? static_cast<std::int64_t>(quantity) : 0});
+}
 
 // mode 0: a new event on this replica (seq assigned); mode 1: restored from storage (seq kept).
 EMSCRIPTEN_KEEPALIVE const char* ashna_event(Handle* h, int mode, const char* id, const char* type,
@@ -50,6 +74,7 @@ EMSCRIPTEN_KEEPALIVE const char* ashna_event(Handle* h, int mode, const char* id
                                              const char* title, const char* category, double price,
                                              const char* path, const char* props, double seq) {
   auto t = ashna::parse_event_type(str(type));
+  if (!t) h->lines.clear();
   if (!t)
     return reply(h, to_json(ashna::Status::error("invalid_event", "event.type: unknown event type '" +
                                                                       str(type).substr(0, 64) + "'")));
@@ -62,6 +87,8 @@ EMSCRIPTEN_KEEPALIVE const char* ashna_event(Handle* h, int mode, const char* id
   e.path = str(path);
   e.props = str(props);
   e.seq = to_seq(seq);
+  e.lines = std::move(h->lines);
+  h->lines.clear();
   if (mode == 1) {
     ashna::Status s = h->engine.restore_event(std::move(e));
     return reply(h, to_json(s));
@@ -108,5 +135,35 @@ EMSCRIPTEN_KEEPALIVE const char* ashna_ack(Handle* h, double upto) {
 }
 
 EMSCRIPTEN_KEEPALIVE const char* ashna_profile(Handle* h) { return reply(h, to_json(h->engine.profile())); }
+
+// tags: newline-separated. replenish_days 0 = unknown.
+EMSCRIPTEN_KEEPALIVE const char* ashna_catalog_item(Handle* h, const char* id, const char* title, const char* category,
+                                                    double price, const char* tags, int replenish_days, int sensitive) {
+  ashna::CatalogItem c{str(id), str(title), str(category), std::isfinite(price) ? price : -1, {}, replenish_days,
+                       sensitive != 0};
+  std::string_view rest = tags ? tags : "";
+  while (!rest.empty()) {
+    auto nl = rest.find('\n');
+    if (nl != 0) c.tags.emplace_back(rest.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    rest = rest.substr(nl + 1);
+  }
+  return reply(h, to_json(h->engine.add_catalog_item(std::move(c))));
+}
+
+EMSCRIPTEN_KEEPALIVE const char* ashna_views(Handle* h, double now) {
+  return reply(h, to_json(h->engine.views(to_int(now))));
+}
+
+
+// exclude: newline-separated item ids (e.g. the product on the page).
+EMSCRIPTEN_KEEPALIVE const char* ashna_recommend(Handle* h, double now, int k, const char* exclude) {
+  if (k < 0 || k > 50) return reply(h, to_json(ashna::Status::error("invalid_argument", "k must be 0 to 50")));
+  return reply(h, to_json(h->engine.recommend(rec_options(now, k, exclude))));
+}
+
+EMSCRIPTEN_KEEPALIVE const char* ashna_offer(Handle* h, double now) {
+  return reply(h, to_json(h->engine.offer(rec_options(now, 3, nullptr))));
+}
 
 }  // extern "C"

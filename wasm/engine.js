@@ -5,6 +5,11 @@ var AshnaEngine = (function () {
   var SIG = {
     ashna_new: ['number', ['string', 'string', 'number']],
     ashna_free: [null, ['number']],
+    ashna_line: [null, ['number', 'string', 'string', 'string', 'number', 'number']],
+    ashna_catalog_item: ['number', ['number', 'string', 'string', 'string', 'number', 'string', 'number', 'number']],
+    ashna_views: ['number', ['number', 'number']],
+    ashna_recommend: ['number', ['number', 'number', 'number', 'string']],
+    ashna_offer: ['number', ['number', 'number']],
     ashna_event: ['number', ['number', 'number', 'string', 'string', 'number', 'string', 'string',
       'string', 'string', 'number', 'string', 'string', 'number']],
     ashna_trait: ['number', ['number', 'number', 'string', 'string', 'number', 'string', 'number']],
@@ -38,7 +43,11 @@ var AshnaEngine = (function () {
   /** Records an event: {id, type, ts, channel?, item?: {id, title, category, price}, path?, props?}.
    *  `restore` keeps the given seq (data coming back from storage). Returns {ok, seq} or {error}. */
   AshnaEngine.prototype.event = function (e, restore) {
-    var item = e.item || {};
+    var item = e.item || {}, self = this;
+    if (Array.isArray(e.lines)) e.lines.forEach(function (l) {
+      l = l || {};
+      self._f.ashna_line(self._h, str(l.id), str(l.title), str(l.category), num(l.price, 0), num(l.qty, 1));
+    });
     var props = e.props && typeof e.props === 'object' ? JSON.stringify(e.props) : '';
     return this._json(this._f.ashna_event(this._h, restore ? 1 : 0, str(e.id), str(e.type),
       num(e.ts, NaN), str(e.channel), str(item.id), str(item.title), str(item.category),
@@ -61,6 +70,20 @@ var AshnaEngine = (function () {
   AshnaEngine.prototype.greeting = function (ctx) {
     return this._json(this._f.ashna_greeting(this._h, num(ctx.now, NaN), num(ctx.hour, 12), str(ctx.locale)));
   };
+
+  /** Catalog item {id, title, category, price, tags[], replenish_days, sensitive}. */
+  AshnaEngine.prototype.catalogItem = function (c) {
+    return this._json(this._f.ashna_catalog_item(this._h, str(c.id), str(c.title), str(c.category),
+      num(c.price, 0), Array.isArray(c.tags) ? c.tags.map(str).join('\n') : '', num(c.replenish_days, 0) | 0,
+      c.sensitive ? 1 : 0));
+  };
+  AshnaEngine.prototype.views = function (now) { return this._json(this._f.ashna_views(this._h, num(now, NaN))); };
+  /** {now, k, exclude: [ids]} -> [{item, title, category, price, strategy, reason}] */
+  AshnaEngine.prototype.recommend = function (o) {
+    return this._json(this._f.ashna_recommend(this._h, num(o.now, NaN), num(o.k, 4) | 0,
+      Array.isArray(o.exclude) ? o.exclude.map(str).join('\n') : ''));
+  };
+  AshnaEngine.prototype.offer = function (now) { return this._json(this._f.ashna_offer(this._h, num(now, NaN))); };
 
   AshnaEngine.prototype.state = function () { return this._json(this._f.ashna_state(this._h)); };
   /** The JSON text of the pending delta (sent as is, never re-serialized). */

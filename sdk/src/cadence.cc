@@ -49,10 +49,11 @@ Cadence from_days(std::string key, std::vector<std::int64_t> days, int hint_days
 }
 
 std::vector<Cadence> ordered(std::vector<Cadence> v) {
-  std::stable_sort(v.begin(), v.end(), [](const Cadence& a, const Cadence& b) {
+  std::sort(v.begin(), v.end(), [](const Cadence& a, const Cadence& b) {
     bool ao = a.status == CadenceStatus::one_off, bo = b.status == CadenceStatus::one_off;
     if (ao != bo) return bo;
-    return ao ? a.last > b.last : a.next < b.next;
+    if (ao ? a.last != b.last : a.next != b.next) return ao ? a.last > b.last : a.next < b.next;
+    return a.key < b.key;
   });
   return v;
 }
@@ -87,7 +88,7 @@ std::string_view to_string(CadenceStatus s) {
 
 std::vector<Cadence> compute_item_cadence(const Profile& profile, const Catalog& catalog, const ViewOptions& o) {
   return cadence_by(
-      profile, o, [&](const Item& i) -> std::string_view { return catalog.is_sensitive(i.id) ? "" : i.id; },
+      profile, o, [&](const Item& i) { return catalog.is_sensitive(i.id) ? std::string_view() : std::string_view(i.id); },
       [&](const std::string& id) {
         const CatalogItem* c = catalog.find(id);
         return c ? c->replenish_days : 0;
@@ -97,7 +98,7 @@ std::vector<Cadence> compute_item_cadence(const Profile& profile, const Catalog&
 std::vector<Cadence> compute_category_cadence(const Profile& profile, const Catalog& catalog, const ViewOptions& o) {
   return cadence_by(
       profile, o,
-      [&](const Item& i) -> std::string_view { return catalog.is_sensitive(i.id) ? "" : category_of(i, catalog); },
+      [&](const Item& i) { return catalog.is_sensitive(i.id) ? std::string_view() : category_of(i, catalog); },
       [](const std::string&) { return 0; });
 }
 

@@ -120,7 +120,8 @@ Recall recall_item(const Profile& profile, const GreetingContext& ctx) {
     if (e.ts > ctx.now) continue;
     if (e.type == EventType::purchase) {
       for (const Line& l : e.lines) by_item.erase(l.item.id);  // bought: stop (later views count again)
-    } else if (e.type == EventType::product_view && ctx.now - e.ts <= ctx.recall_window_ms) {
+    } else if (e.type == EventType::product_view && ctx.now - e.ts <= ctx.recall_window_ms &&
+               !(ctx.catalog && ctx.catalog->is_sensitive(e.item.id))) {
       Recall& r = by_item[e.item.id];
       ++r.views;
       r.last_view = &e;

@@ -15,6 +15,7 @@ namespace {
 struct Candidate {
   Recommendation rec;
   double score;
+  std::size_t order = 0;  // insertion order: the tie-break that keeps the ranking deterministic
 };
 
 // What the customer bought, and when the guard must keep an item out.
@@ -59,9 +60,12 @@ std::string leaf(std::string_view category) {
   return s;
 }
 
-// Highest score first; at most `per_category` from one category while others remain.
+// Highest score first; at most half the list from one top-level category while others remain.
 std::vector<Recommendation> pick(std::vector<Candidate> cands, int k) {
-  std::stable_sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
+  for (std::size_t i = 0; i < cands.size(); ++i) cands[i].order = i;
+  std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
+    return a.score != b.score ? a.score > b.score : a.order < b.order;
+  });
   std::vector<Recommendation> out;
   std::set<std::string> taken;
   std::map<std::string, int> per_cat;
@@ -70,9 +74,10 @@ std::vector<Recommendation> pick(std::vector<Candidate> cands, int k) {
     for (const Candidate& c : cands) {
       if (static_cast<int>(out.size()) >= k) break;
       if (taken.count(c.rec.item)) continue;
-      if (pass == 0 && per_cat[c.rec.category] >= per_category) continue;
+      std::string top(c.rec.category.substr(0, c.rec.category.find('/')));
+      if (pass == 0 && per_cat[top] >= per_category) continue;
       taken.insert(c.rec.item);
-      ++per_cat[c.rec.category];
+      ++per_cat[top];
       out.push_back(c.rec);
     }
   return out;
@@ -108,7 +113,7 @@ std::vector<Recommendation> recommend(const Profile& profile, const Views& views
     std::string_view best_key;
     for (std::string_view level : category_levels(item.category))
       for (const Affinity& a : views.categories)
-        if (a.key == level && a.score > best) best = a.score, best_key = a.key;
+        if (a.key == level && a.score >= best) best = a.score, best_key = a.key;  // deeper wins a tie
     if (best <= 0 || top <= 0) continue;
     cands.push_back({from(item, "affinity", "Because you like " + leaf(best_key) + "."),
                      100 * best / top});
@@ -139,8 +144,9 @@ Offer loyalty_offer(const Profile& profile, const Views& views, const Catalog& c
   std::vector<const Cadence*> repeats;
   for (const Cadence& c : views.items)
     if (c.purchases >= 2 && !catalog.is_sensitive(c.key)) repeats.push_back(&c);
-  std::stable_sort(repeats.begin(), repeats.end(), [](const Cadence* a, const Cadence* b) {
-    return a->purchases != b->purchases ? a->purchases > b->purchases : a->last > b->last;
+  std::sort(repeats.begin(), repeats.end(), [](const Cadence* a, const Cadence* b) {
+    if (a->purchases != b->purchases) return a->purchases > b->purchases;
+    return a->last != b->last ? a->last > b->last : a->key < b->key;
   });
   if (repeats.size() < 2) {
     offer.reason = "Needs two items bought more than once.";

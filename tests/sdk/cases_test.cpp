@@ -95,3 +95,75 @@ TEST_CASE("event validation fixtures", "[cases][events]") {
     }
   }
 }
+
+namespace {
+
+// Expected is partial: its keys must match; arrays match in length and order; numbers to 1e-6.
+void check_partial(const json& expected, const json& actual, const std::string& path) {
+  INFO(path << ": expected " << expected.dump() << ", got " << actual.dump());
+  if (expected.is_object()) {
+    REQUIRE(actual.is_object());
+    for (auto& [k, v] : expected.items()) {
+      REQUIRE(actual.contains(k));
+      check_partial(v, actual[k], path + "." + k);
+    }
+  } else if (expected.is_array()) {
+    REQUIRE(actual.is_array());
+    REQUIRE(actual.size() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i)
+      check_partial(expected[i], actual[i], path + "[" + std::to_string(i) + "]");
+  } else if (expected.is_number()) {
+    REQUIRE(actual.is_number());
+    CHECK(actual.get<double>() == Approx(expected.get<double>()).margin(1e-6));
+  } else {
+    CHECK(actual == expected);
+  }
+}
+
+ashna::Event strict_event(const json& e) {
+  auto r = ashna::event_from_json(e);
+  INFO(r.status().message());
+  REQUIRE(r.is_ok());
+  return r.value();
+}
+
+}  // namespace
+
+TEST_CASE("views, recommendations and offer fixtures", "[cases][views]") {
+  json doc = load("views.json");
+  auto catalog = ashna::catalog_from_json(doc["catalog"]);
+  REQUIRE(catalog.is_ok());
+  const std::int64_t now = doc["now"];
+  for (const json& c : doc["cases"]) {
+    DYNAMIC_SECTION(c["name"].get<std::string>()) {
+      ashna::Engine engine("p1", "r1");
+      for (const auto& item : catalog->items()) REQUIRE(engine.add_catalog_item(item).is_ok());
+      engine.set_consent(consent_of(c["consent"]));
+      for (const json& e : c["events"]) REQUIRE(engine.track(strict_event(e)).is_ok());
+      const json& ex = c["expect"];
+      if (ex.contains("views")) check_partial(ex["views"], json::parse(ashna::to_json(engine.views(now))), "views");
+      if (ex.contains("recommend")) {
+        const json& r = ex["recommend"];
+        ashna::RecommendOptions o;
+        o.now = now;
+        o.k = r["k"];
+        json got = json::parse(ashna::to_json(engine.recommend(o)));
+        json items = json::array(), strategies = json::array(), reasons = json::array();
+        for (const json& g : got) items.push_back(g["item"]), strategies.push_back(g["strategy"]), reasons.push_back(g["reason"]);
+        check_partial(r["items"], items, "recommend.items");
+        if (r.contains("strategies")) check_partial(r["strategies"], strategies, "recommend.strategies");
+        if (r.contains("reasons")) check_partial(r["reasons"], reasons, "recommend.reasons");
+      }
+      if (ex.contains("offer")) {
+        ashna::RecommendOptions o;
+        o.now = now;
+        check_partial(ex["offer"], json::parse(ashna::to_json(engine.offer(o))), "offer");
+      }
+      if (ex.contains("greeting")) {
+        ashna::GreetingContext g;
+        g.now = now;
+        check_partial(ex["greeting"], json::parse(ashna::to_json(engine.greeting(g))), "greeting");
+      }
+    }
+  }
+}

@@ -46,3 +46,48 @@ test('event validation fixtures give the same verdicts and messages in wasm', as
     });
   }
 });
+
+// Same partial-match rule as check_partial in tests/sdk/cases_test.cpp.
+function checkPartial(expected, actual, path) {
+  if (Array.isArray(expected)) {
+    assert.ok(Array.isArray(actual), `${path}: expected an array, got ${JSON.stringify(actual)}`);
+    assert.equal(actual.length, expected.length, `${path}: length (got ${JSON.stringify(actual)})`);
+    expected.forEach((v, i) => checkPartial(v, actual[i], `${path}[${i}]`));
+  } else if (expected && typeof expected === 'object') {
+    for (const [k, v] of Object.entries(expected)) {
+      assert.ok(actual && k in actual, `${path}.${k} missing in ${JSON.stringify(actual)}`);
+      checkPartial(v, actual[k], `${path}.${k}`);
+    }
+  } else if (typeof expected === 'number') {
+    assert.ok(Math.abs(actual - expected) <= 1e-6, `${path}: ${actual} != ${expected}`);
+  } else {
+    assert.equal(actual, expected, path);
+  }
+}
+
+test('views, recommendations and offer fixtures give the same answers in wasm', async (t) => {
+  const { core, AshnaEngine } = await loadCore();
+  const doc = loadCases('views.json');
+  for (const c of doc.cases) {
+    await t.test(c.name, () => {
+      const e = new AshnaEngine(core, 'p1', 'r1');
+      try {
+        for (const item of doc.catalog) assert.deepEqual(e.catalogItem(item), { ok: true });
+        e.consent(c.consent);
+        for (const ev of c.events) assert.equal(e.event(ev, false).ok, true, JSON.stringify(ev));
+        const ex = c.expect;
+        if (ex.views) checkPartial(ex.views, e.views(doc.now), 'views');
+        if (ex.recommend) {
+          const got = e.recommend({ now: doc.now, k: ex.recommend.k });
+          checkPartial(ex.recommend.items, got.map((g) => g.item), 'recommend.items');
+          if (ex.recommend.strategies) checkPartial(ex.recommend.strategies, got.map((g) => g.strategy), 'recommend.strategies');
+          if (ex.recommend.reasons) checkPartial(ex.recommend.reasons, got.map((g) => g.reason), 'recommend.reasons');
+        }
+        if (ex.offer) checkPartial(ex.offer, e.offer(doc.now), 'offer');
+        if (ex.greeting) checkPartial(ex.greeting, e.greeting({ now: doc.now, hour: 12, locale: 'en' }), 'greeting');
+      } finally {
+        e.free();
+      }
+    });
+  }
+});
