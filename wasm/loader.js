@@ -2,7 +2,8 @@
  * nothing and sends nothing before consent, runs the core (AshnaCore + AshnaEngine above), fills
  * data-ashna slots as text, syncs deltas, and replays calls queued by the snippet.
  * Config: data-site (publishable key, required), data-endpoint (server base URL, default "/"),
- * data-locale (default: <html lang>), data-auto="off" disables automatic page/product views. */
+ * data-locale (default: <html lang>), data-catalog (URL of the shop's catalog JSON),
+ * data-auto="off" disables automatic page/product views and click tracking. */
 (function (w, d) {
   'use strict';
   var script = d.currentScript;
@@ -15,6 +16,7 @@
   var listeners = {};
   var engine = null, failed = null, device = null, consent = null, loading = null;
   var held = [];            // calls made while the wasm loads
+  var catalogItems = [];    // the shop's catalog, kept to re-seed the engine after reset()
   var syncTimer = 0, syncing = false, backoff = 0;
 
   function warn(msg) { if (w.console) w.console.warn('[ashna] ' + msg); }
@@ -57,6 +59,7 @@
   function start(Core) {
     device = (consent && consent.choice === 'all' && load('device')) || newDevice();
     engine = new AshnaEngine(Core, device.id, device.replica, 1000);
+    catalogItems.forEach(function (c) { engine.catalogItem(c); });
     applyConsent();
     var state = load('state');
     if (state && state.id === device.id && engine.restore(state) > 0) warn('some stored data was invalid and was skipped');
@@ -78,8 +81,57 @@
       slots[i].setAttribute('lang', g.locale);
       slots[i].setAttribute('dir', g.locale === 'fa' ? 'rtl' : 'ltr');
     }
+    renderSlots();
     return g;
   }
+  // Fills each element marked data-ashna-field inside a copy of the slot's <template> as text;
+  // links get href only from the slot's URL pattern with the id URL-encoded (never from data).
+  function fill(slot, recs) {
+    var tpl = slot.querySelector('template');
+    if (!tpl || !recs.length) return;  // keep the fallback content
+    var pattern = slot.getAttribute('data-ashna-href') || '';
+    var box = slot.querySelector('[data-ashna-items]') || slot;
+    // Replace what is there (the fallback, or the previous render); the template stays.
+    Array.prototype.slice.call(box.children).forEach(function (n) { if (n.tagName !== 'TEMPLATE') n.remove(); });
+    recs.forEach(function (r) {
+      var frag = tpl.content.cloneNode(true), root = frag.firstElementChild;
+      if (!root) return;
+      root.setAttribute('data-ashna-rendered', '');
+      root.setAttribute('data-ashna-item', r.item);
+      root.setAttribute('data-ashna-reason', r.reason);
+      Array.prototype.slice.call(frag.querySelectorAll('[data-ashna-field]')).forEach(function (el) {
+        var f = el.getAttribute('data-ashna-field');
+        el.textContent = f === 'price' ? r.price.toFixed(2) : r[f] == null ? '' : String(r[f]);
+      });
+      if (pattern) Array.prototype.slice.call(frag.querySelectorAll('a[data-ashna-link]')).forEach(function (a) {
+        a.setAttribute('href', pattern.replace('{id}', encodeURIComponent(r.item)));
+      });
+      box.appendChild(frag);
+    });
+    slot.hidden = false;  // slots without fallback content start hidden
+  }
+  function pageProduct() {
+    var p = d.querySelector('[data-ashna-product]');
+    if (!p) return null;
+    var price = parseFloat(p.getAttribute('data-ashna-price'));
+    return { id: p.getAttribute('data-ashna-product'), title: p.getAttribute('data-ashna-title') || '',
+      category: p.getAttribute('data-ashna-category') || '', price: isFinite(price) ? price : 0 };
+  }
+  function renderSlots() {
+    var now = Date.now(), here = pageProduct(), exclude = here ? [here.id] : [];
+    var recs = d.querySelectorAll('[data-ashna-recs]');
+    for (var i = 0; i < recs.length; i++) {
+      var k = parseInt(recs[i].getAttribute('data-k'), 10);
+      fill(recs[i], engine.recommend({ now: now, k: k > 0 && k <= 50 ? k : 4, exclude: exclude }));
+    }
+    var offers = d.querySelectorAll('[data-ashna-offer]');
+    for (var j = 0; j < offers.length; j++) {
+      var o = engine.offer(now);
+      fill(offers[j], o.items);
+      if (o.items.length) offers[j].setAttribute('data-ashna-reason', o.reason);
+    }
+  }
+
   function banner() {
     var b = d.querySelectorAll('[data-ashna-consent-banner]');
     for (var i = 0; i < b.length; i++) b[i].hidden = !!(consent && consent.choice);
@@ -142,8 +194,10 @@
     props = props || {};
     var ev = { id: randomId(12), type: type, ts: Date.now(), channel: 'web', path: w.location.pathname };
     if (props.item && typeof props.item === 'object') ev.item = props.item;
+    if (Array.isArray(props.lines)) ev.lines = props.lines;
+    if (typeof props.currency === 'string') ev.currency = props.currency;
     var rest = {};
-    Object.keys(props).forEach(function (k) { if (k !== 'item') rest[k] = props[k]; });
+    Object.keys(props).forEach(function (k) { if (k !== 'item' && k !== 'lines' && k !== 'currency') rest[k] = props[k]; });
     if (Object.keys(rest).length) ev.props = rest;
     var r = engine.event(ev, false);
     if (r.error) {
@@ -157,6 +211,20 @@
     version: VERSION,
     track: track,
     page: function (props) { return track('page_view', props); },
+    purchase: function (order) {
+      if (!order || typeof order !== 'object' || !Array.isArray(order.lines) || !order.lines.length)
+        return rejectWith('purchase(order): order.lines must be a non-empty array of {id, qty, price}');
+      return track('purchase', { lines: order.lines, currency: order.currency, order: order.id });
+    },
+    recommend: function (opts) {
+      opts = opts || {};
+      var k = opts.k == null ? 4 : opts.k;
+      if (typeof k !== 'number' || k < 0 || k > 50) return rejectWith('recommend({k}): k must be a number from 0 to 50');
+      var r = engine.recommend({ now: Date.now(), k: k, exclude: Array.isArray(opts.exclude) ? opts.exclude : [] });
+      return r.error ? rejectWith('recommend: ' + r.error.message) : Promise.resolve(r);
+    },
+    offer: function () { return Promise.resolve(engine.offer(Date.now())); },
+    views: function () { return Promise.resolve(engine.views(Date.now())); },
     identify: function () { return rejectWith('identify: not available yet in this version of Ashna'); },
     reset: function () {
       var core = engine._m;
@@ -219,7 +287,8 @@
     try { return fn.apply(null, args); } catch (e) { return Promise.reject(e); }
   }
   var facade = { version: VERSION, profile: {}, consent: {} };
-  ['track', 'page', 'identify', 'reset', 'greeting', 'sync', 'on'].forEach(function (m) { facade[m] = deferred(m); });
+  ['track', 'page', 'purchase', 'identify', 'reset', 'greeting', 'recommend', 'offer', 'views', 'sync', 'on']
+    .forEach(function (m) { facade[m] = deferred(m); });
   ['get', 'update'].forEach(function (m) { facade.profile[m] = deferred('profile.' + m); });
   ['get', 'set'].forEach(function (m) { facade.consent[m] = deferred('consent.' + m); });
   w.ashna = facade;
@@ -231,40 +300,60 @@
     });
   }
 
-  function wireConsentButtons() {
+  function wireClicks() {
     d.addEventListener('click', function (ev) {
-      var el = ev.target && ev.target.closest ? ev.target.closest('[data-ashna-consent]') : null;
+      var t = ev.target && ev.target.closest ? ev.target : null;
+      var el = t && t.closest('[data-ashna-consent]');
+      if (el) return facade.consent.set(el.getAttribute('data-ashna-consent') === 'accept-all' ? 'all' : 'necessary');
+      el = t && cfg.auto !== 'off' && t.closest('[data-ashna-track]');
       if (!el) return;
-      var v = el.getAttribute('data-ashna-consent');
-      facade.consent.set(v === 'accept-all' ? 'all' : 'necessary');
+      // The product is the element's own data-ashna-product, or the page's.
+      var type = el.getAttribute('data-ashna-track'), owner = el.closest('[data-ashna-product]');
+      var item = owner ? { id: owner.getAttribute('data-ashna-product'), title: owner.getAttribute('data-ashna-title') || '',
+        category: owner.getAttribute('data-ashna-category') || '', price: parseFloat(owner.getAttribute('data-ashna-price')) || 0 } : null;
+      var lines = item && (type === 'add_to_cart' || type === 'purchase' || type === 'remove_from_cart') ? [{ id: item.id,
+        title: item.title, category: item.category, price: item.price, qty: 1 }] : undefined;
+      facade.track(type, lines ? { lines: lines } : item ? { item: item } : {}).catch(function (e) { warn(e.message); });
     });
+  }
+  function loadCatalog() {
+    if (!cfg.catalog) return Promise.resolve(null);
+    return w.fetch(cfg.catalog, { credentials: 'omit' }).then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      return r.json();
+    }).then(function (items) {
+      if (!Array.isArray(items)) throw new Error('not an array');
+      return items;
+    }, function (e) { warn('catalog ' + cfg.catalog + ' could not load (' + e.message + '); recommending from history only'); return null; });
   }
   function autoCapture() {
     if (cfg.auto === 'off') return;
     api.page({ title: d.title });
-    var p = d.querySelector('[data-ashna-product]');
-    if (p) {
-      var price = parseFloat(p.getAttribute('data-ashna-price'));
-      track('product_view', { item: {
-        id: p.getAttribute('data-ashna-product'), title: p.getAttribute('data-ashna-title') || '',
-        category: p.getAttribute('data-ashna-category') || '', price: isFinite(price) ? price : 0 } });
-    }
+    var p = pageProduct();
+    if (p) track('product_view', { item: p });
   }
 
   function boot() {
     if (!site) { failed = 'data-site is missing on the <script> tag'; warn(failed); }
     consent = load('consent');
     banner();
-    wireConsentButtons();
+    wireClicks();
     if (failed) return drain(queued.concat(held.splice(0)));
+    var catalog = loadCatalog();
     loading = AshnaCore().then(function (Core) {
       start(Core);
+      return catalog;
+    }).then(function (items) {
+      var bad = 0;
+      (items || []).forEach(function (c) { if (engine.catalogItem(c).error) bad++; else catalogItems.push(c); });
+      if (bad) warn(bad + ' catalog items were invalid and were skipped');
       autoCapture();
       render();
       drain(queued.concat(held.splice(0)));
       if (engine.delta().upto) sync();
       w.addEventListener('pagehide', function () { if (engine.delta().upto && !syncing) sync(); });
-    }, function (e) {
+    }).catch(function (e) {
+      if (engine) return warn(e && e.message);
       failed = 'the WebAssembly core could not load (' + (e && e.message || e) + '); showing fallback content';
       warn(failed);
       drain(queued.concat(held.splice(0)));
