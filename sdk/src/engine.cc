@@ -24,6 +24,7 @@ Result<std::uint64_t> Engine::track(Event event) {
   if (profile_.has_event(event.id)) return event.seq;  // idempotent: same id, same fact
   event.seq = next_seq();
   std::uint64_t seq = event.seq;
+  changed();
   profile_.add_event(std::move(event));
   profile_.trim(options_.max_events, acked_);
   return seq;
@@ -36,6 +37,7 @@ Result<std::uint64_t> Engine::set_trait(const std::string& name, std::string val
   if (Status s = validate_trait(name, t); !s) return s;
   t.seq = next_seq();
   std::uint64_t seq = t.seq;
+  changed();
   profile_.set_trait(name, std::move(t));
   return seq;
 }
@@ -44,6 +46,7 @@ Status Engine::restore_event(Event event) {
   normalize(event);
   if (Status s = validate(event); !s) return s;
   if (event.seq > seq_) seq_ = event.seq;
+  changed();
   profile_.add_event(std::move(event));
   profile_.trim(options_.max_events, acked_);
   return Status::ok();
@@ -52,6 +55,7 @@ Status Engine::restore_event(Event event) {
 Status Engine::restore_trait(const std::string& name, Trait trait) {
   if (Status s = validate_trait(name, trait); !s) return s;
   if (trait.seq > seq_) seq_ = trait.seq;
+  changed();
   profile_.set_trait(name, std::move(trait));
   return Status::ok();
 }
@@ -59,10 +63,11 @@ Status Engine::restore_trait(const std::string& name, Trait trait) {
 void Engine::ack(std::uint64_t upto) {
   if (upto > seq_) upto = seq_;  // never acknowledge what was not written yet
   if (upto > acked_) acked_ = upto;
-  profile_.trim(options_.max_events, acked_);
+  if (profile_.trim(options_.max_events, acked_) > 0) changed();
 }
 
 void Engine::set_consent(const Consent& consent) {
+  changed();
   consent_ = consent;
   if (!consent_.allows_tracking()) profile_.clear();
 }
@@ -96,9 +101,14 @@ Greeting Engine::greeting(GreetingContext context) const {
 
 Views Engine::views(std::int64_t now) const {
   if (!consent_.allows_personalisation()) return {};
-  ViewOptions o = view_options_;
-  o.now = now;
-  return compute_views(profile_, catalog_, o);
+  if (!cache_valid_ || cache_now_ != now) {
+    ViewOptions o = view_options_;
+    o.now = now;
+    cache_ = compute_views(profile_, catalog_, o);
+    cache_now_ = now;
+    cache_valid_ = true;
+  }
+  return cache_;
 }
 
 std::vector<Recommendation> Engine::recommend(const RecommendOptions& options) const {

@@ -6,10 +6,11 @@ const path = require('node:path');
 const { loadCore } = require('../wasm/core');
 
 function makeEvent(i, items, start, step) {
-  const item = (i * 7919) % items;
-  const e = { id: 'e' + i, ts: start + i * step, type: i % 3 === 0 ? 'page_view' : 'product_view' };
-  if (e.type === 'product_view') e.item = { id: 'item-' + item, title: 'Product ' + item, category: 'coffee', price: 12.5 };
-  else e.path = '/products/item-' + item + '.html';
+  const item = (i * 7919) % items, id = 'item-' + item, cat = 'cat-' + (item % 4);
+  const e = { id: 'e' + i, ts: start + i * step };
+  if (i % 10 === 9) Object.assign(e, { type: 'purchase', lines: [{ id, category: cat, price: 12.5, qty: 1 }] });
+  else if (i % 3 === 0) Object.assign(e, { type: 'page_view', path: '/products/' + id + '.html' });
+  else Object.assign(e, { type: 'product_view', item: { id, title: 'Product ' + item, category: cat, price: 12.5 } });
   return e;
 }
 
@@ -20,6 +21,8 @@ function makeEvent(i, items, start, step) {
   for (const n of cfg.sizes) {
     const e = new AshnaEngine(core, 'p1', 'r1', n);
     e.consent({ decided: true, personalisation: true, analytics: true, marketing: true });
+    for (let c = 0; c < cfg.items; c++)
+      e.catalogItem({ id: 'item-' + c, title: 'Product ' + c, category: 'cat-' + (c % 4), price: 10 + (c % 7), replenish_days: c % 5 === 0 ? 30 : 0 });
     let t0 = process.hrtime.bigint();
     for (let i = 0; i < n; i++) e.event(makeEvent(i, cfg.items, cfg.start, cfg.step_ms), false);
     const track = Number(process.hrtime.bigint() - t0) / n;
@@ -27,12 +30,15 @@ function makeEvent(i, items, start, step) {
     const reps = Math.max(10, Math.floor(cfg.greetings * 100 / n));
     let sink = 0;
     t0 = process.hrtime.bigint();
-    for (let r = 0; r < reps; r++) sink += e.greeting(ctx).text.length;
+    for (let r = 0; r < reps; r++) {
+      sink += e.greeting(ctx).text.length + e.views(ctx.now).categories.length + e.recommend({ now: ctx.now, k: 10 }).length;
+    }
     const greeting = Number(process.hrtime.bigint() - t0) / reps;
+    const stateBytes = JSON.stringify(e.state()).length;
     t0 = process.hrtime.bigint();
     for (let r = 0; r < reps; r++) sink += e.profile().events.length;
     const toJson = Number(process.hrtime.bigint() - t0) / reps;
-    runs.push({ events: n, track_ns: Math.round(track), greeting_ns: Math.round(greeting), to_json_ns: Math.round(toJson), sink: sink % 10 });
+    runs.push({ events: n, track_ns: Math.round(track), decisions_ns: Math.round(greeting), to_json_ns: Math.round(toJson), state_bytes: stateBytes, sink: sink % 10 });
     e.free();
   }
   console.log(JSON.stringify({ build: 'wasm', runs }));

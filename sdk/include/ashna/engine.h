@@ -62,10 +62,16 @@ class Engine {
   Greeting greeting(GreetingContext context) const;
 
   // The shop's catalog; replaces the item with the same id. invalid_catalog on bad input.
-  Status add_catalog_item(CatalogItem item) { return catalog_.add(std::move(item)); }
+  Status add_catalog_item(CatalogItem item) {
+    changed();
+    return catalog_.add(std::move(item));
+  }
   const Catalog& catalog() const { return catalog_; }
   // Breakpoints, half-life and weights; `now` is set per call.
-  void set_view_options(const ViewOptions& options) { view_options_ = options; }
+  void set_view_options(const ViewOptions& options) {
+    changed();
+    view_options_ = options;
+  }
 
   // Views at `now`. Without personalisation consent: empty views (nothing is computed).
   Views views(std::int64_t now) const;
@@ -78,6 +84,8 @@ class Engine {
 
  private:
   std::uint64_t next_seq() { return ++seq_; }
+  // Every mutation drops the cached views.
+  void changed() { cache_valid_ = false; }
 
   Profile profile_;
   Catalog catalog_;
@@ -87,6 +95,10 @@ class Engine {
   Consent consent_;
   std::uint64_t seq_ = 0;
   std::uint64_t acked_ = 0;
+  // A page asks for the greeting, the views and recommendations at one `now`: compute once.
+  mutable Views cache_;
+  mutable std::int64_t cache_now_ = 0;
+  mutable bool cache_valid_ = false;
 };
 
 }  // namespace ashna
