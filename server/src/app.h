@@ -32,6 +32,7 @@ Response handle_request(const Request& request, App& app);
 
 // Individual handlers, called by handle_request after method and route matched.
 Response handle_sync(const Request& request, App& app);
+Response handle_identify(const Request& request, App& app);
 Response handle_get_profile(const Request& request, App& app, std::string_view profile_id);
 Response handle_static(const Request& request, App& app);
 

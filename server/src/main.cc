@@ -33,12 +33,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (options->demo) {
-    auto site = store.value()->ensure_site("Ashna demo shop", "pk_demo", sha256_hex("sk_demo"), unix_ms());
+    auto site = store.value()->ensure_site("Ashna demo shop", "pk_demo", sha256_hex("sk_demo"), "is_demo", unix_ms());
     if (!site) {
       std::cerr << "ashna-server: " << site.status().message() << "\n";
       return 1;
     }
-    std::cout << "demo site ready: publishable key pk_demo, secret key sk_demo\n";
+    std::cout << "demo site ready: publishable key pk_demo, secret key sk_demo, identity secret is_demo\n";
     if (options->static_dirs.empty()) options->static_dirs.push_back("demo-site");
   }
   App app{*store.value(), {}, unix_ms};

@@ -24,6 +24,10 @@ Response route(const Request& req, App& app) {
     if (m != "POST") return method_not_allowed("POST");
     return handle_sync(req, app);
   }
+  if (path == "/v1/identify") {
+    if (m != "POST") return method_not_allowed("POST");
+    return handle_identify(req, app);
+  }
   constexpr std::string_view kProfiles = "/v1/profiles/";
   if (path.substr(0, kProfiles.size()) == kProfiles && path.size() > kProfiles.size()) {
     if (m != "GET") return method_not_allowed("GET");

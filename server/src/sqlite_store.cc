@@ -1,11 +1,13 @@
-// SQLite store. Schema (user_version 1):
-//   sites(id, name, publishable_key UNIQUE, created)
+// SQLite store. Schema (user_version 2; migrations run in order on open):
+//   sites(id, name, publishable_key UNIQUE, created, identity_secret)
 //   secret_keys(hash PK, site_id, created)            -- SHA-256 of the key, never the key
-//   profiles(site_id, id, version, created, updated)  -- PK (site_id, id)
+//   profiles(site_id, id, version, created, updated, customer, merged_into)  -- PK (site_id, id)
 //   devices(token_hash PK, site_id, profile_id, created)
-//   traits(site_id, profile_id, name, value, ts, replica)         -- LWW registers
-//   events(site_id, profile_id, id, ts, body, received)           -- grow-only set by id
+//   traits(site_id, profile_id, name, value, ts, replica, version)         -- LWW registers
+//   events(site_id, profile_id, id, ts, body, received, version, replica)  -- grow-only set by id
 //   oplog(seq AUTOINCREMENT, site_id, profile_id, version, at, body) -- change feed, audit
+// `version` on events and traits is the profile version that added them: a device that holds
+// version v is sent everything after v (down-sync).
 #include "sqlite_store.h"
 
 #include <sqlite3.h>
@@ -27,6 +29,11 @@ class Stmt {
   Stmt& operator=(const Stmt&) = delete;
 
   bool ok() const { return stmt_ != nullptr; }
+  // Ready to run again with new bindings.
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
   Stmt& bind(int i, std::string_view v) {
     sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
@@ -100,6 +107,23 @@ CREATE TABLE oplog(
 PRAGMA user_version = 1;
 )sql";
 
+// v2: identity (customer profiles, merges) and versions for down-sync.
+constexpr const char* kSchemaV2 = R"sql(
+ALTER TABLE sites ADD COLUMN identity_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE profiles ADD COLUMN customer TEXT;
+ALTER TABLE profiles ADD COLUMN merged_into TEXT;
+CREATE UNIQUE INDEX profiles_by_customer ON profiles(site_id, customer) WHERE customer IS NOT NULL;
+ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN replica TEXT NOT NULL DEFAULT '';
+CREATE INDEX events_by_version ON events(site_id, profile_id, version);
+ALTER TABLE traits ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+PRAGMA user_version = 2;
+)sql";
+
+constexpr std::int64_t kSchemaVersion = 2;
+// A device that was offline long gets its backlog in slices: bounded work per request.
+constexpr std::size_t kMaxDownEvents = 1000;
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
@@ -137,16 +161,19 @@ Status SqliteStore::migrate() {
   Stmt v(db_, "PRAGMA user_version");
   if (v.step() != SQLITE_ROW) return storage_error(db_, "read schema version");
   std::int64_t version = v.int64(0);
-  if (version > 1)
+  if (version > kSchemaVersion)
     return Status::error("storage_error", "database schema version " + std::to_string(version) +
-                                              " is newer than this server understands (1)");
-  if (version == 0) {
+                                              " is newer than this server understands (" +
+                                              std::to_string(kSchemaVersion) + ")");
+  // Each step in its own transaction: a crash mid-migration leaves the previous version intact.
+  for (const char* step : {kSchemaV1, kSchemaV2}) {
+    if (version-- > 0) continue;
     if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
-    if (Status s = exec(kSchemaV1); !s) {
+    if (Status s = exec(step); !s) {
       exec("ROLLBACK");
       return s;
     }
-    return exec("COMMIT");
+    if (Status s = exec("COMMIT"); !s) return s;
   }
   return Status::ok();
 }
@@ -158,32 +185,36 @@ Result<Site> SqliteStore::site_where(const char* sql, std::string_view arg) {
   int rc = q.step();
   if (rc == SQLITE_DONE) return Status::error("not_found", "no such site");
   if (rc != SQLITE_ROW) return storage_error(db_, "read site");
-  return Site{q.int64(0), q.text(1), q.text(2)};
+  return Site{q.int64(0), q.text(1), q.text(2), q.text(3)};
 }
 
 Result<Site> SqliteStore::site_by_publishable_key(std::string_view key) {
-  return site_where("SELECT id, name, publishable_key FROM sites WHERE publishable_key = ?1", key);
+  return site_where("SELECT id, name, publishable_key, identity_secret FROM sites WHERE publishable_key = ?1", key);
 }
 
 Result<Site> SqliteStore::site_by_secret_hash(std::string_view hash) {
   return site_where(
-      "SELECT s.id, s.name, s.publishable_key FROM secret_keys k JOIN sites s ON s.id = k.site_id "
+      "SELECT s.id, s.name, s.publishable_key, s.identity_secret FROM secret_keys k JOIN sites s ON s.id = k.site_id "
       "WHERE k.hash = ?1",
       hash);
 }
 
 Result<Site> SqliteStore::ensure_site(std::string_view name, std::string_view publishable_key,
-                                      std::string_view secret_hash, std::int64_t now) {
+                                      std::string_view secret_hash, std::string_view identity_secret,
+                                      std::int64_t now) {
   {
     std::lock_guard lock(mutex_);
     if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
-    Stmt ins(db_, "INSERT OR IGNORE INTO sites(name, publishable_key, created) VALUES(?1, ?2, ?3)");
-    ins.bind(1, name).bind(2, publishable_key).bind(3, now);
+    Stmt ins(db_, "INSERT OR IGNORE INTO sites(name, publishable_key, created, identity_secret) VALUES(?1, ?2, ?3, ?4)");
+    ins.bind(1, name).bind(2, publishable_key).bind(3, now).bind(4, identity_secret);
     Stmt key(db_,
              "INSERT OR IGNORE INTO secret_keys(hash, site_id, created) "
              "SELECT ?1, id, ?3 FROM sites WHERE publishable_key = ?2");
     key.bind(1, secret_hash).bind(2, publishable_key).bind(3, now);
-    if (ins.step() != SQLITE_DONE || key.step() != SQLITE_DONE) {
+    // A site from before schema v2 has no identity secret yet.
+    Stmt secret(db_, "UPDATE sites SET identity_secret = ?2 WHERE publishable_key = ?1 AND identity_secret = ''");
+    secret.bind(1, publishable_key).bind(2, identity_secret);
+    if (ins.step() != SQLITE_DONE || key.step() != SQLITE_DONE || secret.step() != SQLITE_DONE) {
       Status s = storage_error(db_, "create site");
       exec("ROLLBACK");
       return s;
@@ -194,7 +225,7 @@ Result<Site> SqliteStore::ensure_site(std::string_view name, std::string_view pu
 }
 
 Result<SyncOutcome> SqliteStore::apply_sync(const Site& site, std::string_view token_hash,
-                                            const Delta& delta, std::int64_t now) {
+                                            const Delta& delta, std::int64_t since, std::int64_t now) {
   std::lock_guard lock(mutex_);
   if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
   auto fail = [&](Status s) -> Result<SyncOutcome> {
@@ -234,10 +265,16 @@ Result<SyncOutcome> SqliteStore::apply_sync(const Site& site, std::string_view t
   }
 
   // Events: a grow-only set keyed by id, so a replayed event is ignored by the primary key.
+  // New rows carry the version this delta will create.
+  const std::int64_t next_version = out.version + 1;
   Delta accepted{delta.profile_id, delta.replica, {}, {}, delta.upto};
+  Stmt one(db_,
+           "INSERT OR IGNORE INTO events(site_id, profile_id, id, ts, body, received, version, replica) "
+           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   for (const Event& e : delta.events) {
-    Stmt one(db_, "INSERT OR IGNORE INTO events(site_id, profile_id, id, ts, body, received) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+    one.reset();
     one.bind(1, site.id).bind(2, delta.profile_id).bind(3, e.id).bind(4, e.ts).bind(5, to_json(e)).bind(6, now);
+    one.bind(7, next_version).bind(8, delta.replica);
     if (one.step() != SQLITE_DONE) return fail(storage_error(db_, "insert event"));
     if (sqlite3_changes(db_) == 1) {
       ++out.events_added;
@@ -252,17 +289,18 @@ Result<SyncOutcome> SqliteStore::apply_sync(const Site& site, std::string_view t
     if (rc == SQLITE_ROW && !lww_wins(t, Trait{cur.text(0), cur.int64(1), cur.text(2), 0})) continue;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(storage_error(db_, "read trait"));
     Stmt up(db_,
-            "INSERT INTO traits(site_id, profile_id, name, value, ts, replica) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
+            "INSERT INTO traits(site_id, profile_id, name, value, ts, replica, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
             "ON CONFLICT(site_id, profile_id, name) DO UPDATE SET value = excluded.value, "
-            "ts = excluded.ts, replica = excluded.replica");
+            "ts = excluded.ts, replica = excluded.replica, version = excluded.version");
     up.bind(1, site.id).bind(2, delta.profile_id).bind(3, name).bind(4, t.value).bind(5, t.ts).bind(6, t.replica);
+    up.bind(7, next_version);
     if (up.step() != SQLITE_DONE) return fail(storage_error(db_, "write trait"));
     ++out.traits_changed;
     accepted.traits.emplace(name, t);
   }
 
   if (out.events_added + out.traits_changed > 0 || out.created) {
-    ++out.version;
+    out.version = next_version;
     Stmt bump(db_, "UPDATE profiles SET version = ?3, updated = ?4 WHERE site_id = ?1 AND id = ?2");
     bump.bind(1, site.id).bind(2, delta.profile_id).bind(3, out.version).bind(4, now);
     Stmt log(db_, "INSERT INTO oplog(site_id, profile_id, version, at, body) VALUES(?1, ?2, ?3, ?4, ?5)");
@@ -270,22 +308,141 @@ Result<SyncOutcome> SqliteStore::apply_sync(const Site& site, std::string_view t
     if (bump.step() != SQLITE_DONE || log.step() != SQLITE_DONE)
       return fail(storage_error(db_, "write op log"));
   }
+  if (Status s = read_down(site, delta.profile_id, since, delta.replica, out.version, out); !s) return fail(s);
   if (Status s = exec("COMMIT"); !s) return fail(s);
   return out;
 }
 
-Result<StoredProfile> SqliteStore::load_profile(const Site& site, std::string_view profile_id) {
+Status SqliteStore::read_down(const Site& site, const std::string& profile, std::int64_t since,
+                              const std::string& replica, std::int64_t version, SyncOutcome& out) {
+  out.down = Delta{profile, "server", {}, {}, 0};
+  out.down_version = version;
+  if (since >= version) return Status::ok();
+  Stmt ev(db_,
+          "SELECT body, version FROM events WHERE site_id = ?1 AND profile_id = ?2 AND version > ?3 "
+          "AND replica != ?4 ORDER BY version, ts, id");
+  ev.bind(1, site.id).bind(2, profile).bind(3, since).bind(4, replica);
+  int rc;
+  std::int64_t last_version = since;
+  while ((rc = ev.step()) == SQLITE_ROW) {
+    std::int64_t v = ev.int64(1);
+    // Cut only between versions, so `down_version` is a point the device is complete up to.
+    if (out.down.events.size() >= kMaxDownEvents && v != last_version) {
+      out.more = true;
+      out.down_version = last_version;
+      break;
+    }
+    auto j = parse_json(ev.text(0));
+    auto e = j ? event_from_json(j.value()) : Result<Event>(j.status());
+    if (!e) return Status::error("storage_error", "stored event is corrupt: " + e.status().message());
+    out.down.events.push_back(std::move(e.value()));
+    last_version = v;
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return storage_error(db_, "read down events");
+  Stmt tr(db_,
+          "SELECT name, value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2 AND version > ?3 "
+          "AND version <= ?4");
+  tr.bind(1, site.id).bind(2, profile).bind(3, since).bind(4, out.down_version);
+  while ((rc = tr.step()) == SQLITE_ROW)
+    out.down.traits.emplace(tr.text(0), Trait{tr.text(1), tr.int64(2), tr.text(3), 0});
+  if (rc != SQLITE_DONE) return storage_error(db_, "read down traits");
+  return Status::ok();
+}
+
+Result<std::string> SqliteStore::identify(const Site& site, std::string_view token_hash,
+                                          std::string_view anonymous_id, std::string_view user_id,
+                                          std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
+  auto fail = [&](Status s) -> Result<std::string> {
+    exec("ROLLBACK");
+    return s;
+  };
+  Stmt device(db_, "SELECT profile_id FROM devices WHERE token_hash = ?1 AND site_id = ?2");
+  device.bind(1, token_hash).bind(2, site.id);
+  int rc = device.step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(storage_error(db_, "read device"));
+  if (rc == SQLITE_DONE || device.text(0) != anonymous_id)
+    return fail(Status::error("token_mismatch", "this device token is not bound to profile '" +
+                                                    std::string(anonymous_id.substr(0, 64)) + "'"));
+  Stmt cust(db_, "SELECT id, version FROM profiles WHERE site_id = ?1 AND customer = ?2");
+  cust.bind(1, site.id).bind(2, user_id);
+  rc = cust.step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(storage_error(db_, "read customer"));
+  std::string customer = rc == SQLITE_ROW ? cust.text(0) : std::string();
+  if (customer.empty()) {
+    // First identify of this customer: the device's profile becomes theirs, nothing to merge.
+    Stmt claim(db_, "UPDATE profiles SET customer = ?3, updated = ?4 WHERE site_id = ?1 AND id = ?2");
+    claim.bind(1, site.id).bind(2, anonymous_id).bind(3, user_id).bind(4, now);
+    if (claim.step() != SQLITE_DONE) return fail(storage_error(db_, "claim profile"));
+    customer = std::string(anonymous_id);
+  } else if (customer != anonymous_id) {
+    // Merge: the anonymous profile's events and traits join the customer's under a new version,
+    // so the customer's other devices receive them on their next sync.
+    const std::int64_t version = cust.int64(1) + 1;
+    Stmt events(db_,
+                "INSERT OR IGNORE INTO events(site_id, profile_id, id, ts, body, received, version, replica) "
+                "SELECT site_id, ?3, id, ts, body, received, ?4, replica FROM events WHERE site_id = ?1 AND profile_id = ?2");
+    events.bind(1, site.id).bind(2, anonymous_id).bind(3, customer).bind(4, version);
+    if (events.step() != SQLITE_DONE) return fail(storage_error(db_, "merge events"));
+    Stmt traits(db_, "SELECT name, value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2");
+    traits.bind(1, site.id).bind(2, anonymous_id);
+    while ((rc = traits.step()) == SQLITE_ROW) {
+      Trait t{traits.text(1), traits.int64(2), traits.text(3), 0};
+      Stmt cur(db_, "SELECT value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2 AND name = ?3");
+      cur.bind(1, site.id).bind(2, customer).bind(3, traits.text(0));
+      int c = cur.step();
+      if (c == SQLITE_ROW && !lww_wins(t, Trait{cur.text(0), cur.int64(1), cur.text(2), 0})) continue;
+      Stmt up(db_,
+              "INSERT INTO traits(site_id, profile_id, name, value, ts, replica, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+              "ON CONFLICT(site_id, profile_id, name) DO UPDATE SET value = excluded.value, "
+              "ts = excluded.ts, replica = excluded.replica, version = excluded.version");
+      up.bind(1, site.id).bind(2, customer).bind(3, traits.text(0)).bind(4, t.value).bind(5, t.ts).bind(6, t.replica);
+      up.bind(7, version);
+      if (up.step() != SQLITE_DONE) return fail(storage_error(db_, "merge traits"));
+    }
+    if (rc != SQLITE_DONE) return fail(storage_error(db_, "read traits"));
+    Stmt merged(db_, "UPDATE profiles SET merged_into = ?3, updated = ?4 WHERE site_id = ?1 AND id = ?2");
+    merged.bind(1, site.id).bind(2, anonymous_id).bind(3, customer).bind(4, now);
+    Stmt rebind(db_, "UPDATE devices SET profile_id = ?3 WHERE site_id = ?1 AND profile_id = ?2");
+    rebind.bind(1, site.id).bind(2, anonymous_id).bind(3, customer);
+    Stmt bump(db_, "UPDATE profiles SET version = ?3, updated = ?4 WHERE site_id = ?1 AND id = ?2");
+    bump.bind(1, site.id).bind(2, customer).bind(3, version).bind(4, now);
+    std::string body = "{\"merged\":";
+    append_json_string(body, anonymous_id);
+    body += '}';
+    Stmt log(db_, "INSERT INTO oplog(site_id, profile_id, version, at, body) VALUES(?1, ?2, ?3, ?4, ?5)");
+    log.bind(1, site.id).bind(2, customer).bind(3, version).bind(4, now).bind(5, body);
+    if (merged.step() != SQLITE_DONE || rebind.step() != SQLITE_DONE || bump.step() != SQLITE_DONE ||
+        log.step() != SQLITE_DONE)
+      return fail(storage_error(db_, "merge profile"));
+  }
+  if (Status s = exec("COMMIT"); !s) return fail(s);
+  return customer;
+}
+
+Result<StoredProfile> SqliteStore::load_profile(const Site& site, std::string_view requested_id) {
   std::lock_guard lock(mutex_);
   StoredProfile out;
-  out.profile = Profile(std::string(profile_id));
-  Stmt prof(db_, "SELECT version, created, updated FROM profiles WHERE site_id = ?1 AND id = ?2");
-  prof.bind(1, site.id).bind(2, profile_id);
-  int rc = prof.step();
-  if (rc == SQLITE_DONE) return Status::error("not_found", "no profile with this id");
-  if (rc != SQLITE_ROW) return storage_error(db_, "read profile");
-  out.version = prof.int64(0);
-  out.created = prof.int64(1);
-  out.updated = prof.int64(2);
+  std::string profile_id(requested_id);
+  int rc = SQLITE_DONE;
+  // Follow merges (anonymous -> customer); a short chain, bounded in case of a cycle.
+  for (int hops = 0; hops < 4; ++hops) {
+    Stmt prof(db_, "SELECT version, created, updated, merged_into FROM profiles WHERE site_id = ?1 AND id = ?2");
+    prof.bind(1, site.id).bind(2, profile_id);
+    rc = prof.step();
+    if (rc == SQLITE_DONE) return Status::error("not_found", "no profile with this id");
+    if (rc != SQLITE_ROW) return storage_error(db_, "read profile");
+    std::string next = prof.text(3);
+    if (next.empty()) {
+      out.version = prof.int64(0);
+      out.created = prof.int64(1);
+      out.updated = prof.int64(2);
+      break;
+    }
+    profile_id = next;
+  }
+  out.profile = Profile(profile_id);
 
   Stmt traits(db_, "SELECT name, value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2");
   traits.bind(1, site.id).bind(2, profile_id);

@@ -21,14 +21,20 @@ class SqliteStore final : public Store {
   Result<Site> site_by_publishable_key(std::string_view key) override;
   Result<Site> site_by_secret_hash(std::string_view secret_hash) override;
   Result<Site> ensure_site(std::string_view name, std::string_view publishable_key,
-                           std::string_view secret_hash, std::int64_t now) override;
+                           std::string_view secret_hash, std::string_view identity_secret,
+                           std::int64_t now) override;
   Result<SyncOutcome> apply_sync(const Site& site, std::string_view token_hash,
-                                 const Delta& delta, std::int64_t now) override;
+                                 const Delta& delta, std::int64_t since, std::int64_t now) override;
+  Result<std::string> identify(const Site& site, std::string_view token_hash, std::string_view anonymous_id,
+                               std::string_view user_id, std::int64_t now) override;
   Result<StoredProfile> load_profile(const Site& site, std::string_view profile_id) override;
 
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   Status migrate();
+  // Inside a transaction: events and traits of `profile` after version `since`, not from `replica`.
+  Status read_down(const Site& site, const std::string& profile, std::int64_t since,
+                   const std::string& replica, std::int64_t version, SyncOutcome& out);
   Status exec(const char* sql);
   Result<Site> site_where(const char* sql, std::string_view arg);
 

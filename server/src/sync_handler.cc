@@ -1,10 +1,16 @@
-// POST /v1/sync: a browser sends what its profile gained since the last ack.
-//   {"v":1,"key":"pk_...","token":"<device token>","delta":{...see docs/sync-protocol.md}}
-// Answer: {"ack":{"upto":N},"profile":"id","version":V,"accepted":{"events":a,"traits":t}}
+// POST /v1/sync: a browser sends what its profile gained since the last ack, and gets back
+// what it lacks, in one round trip.
+//   {"v":1,"key":"pk_...","token":"<device token>","since":V0,"delta":{...see docs/sync-protocol.md}}
+// Answer: {"ack":{"upto":N},"profile":"id","version":V,"accepted":{"events":a,"traits":t},
+//          "down":{"version":V1,"more":false,"events":[...],"traits":{...}}}
+// POST /v1/identify: {"v":1,"key","token","profile":"<anonymous id>","user":"<id>","proof":"<hex HMAC>"}
+// Answer: {"profile":"<the customer's profile id>"}
 #include "ashna/codec.h"
 #include "ashna/json.h"
 #include "app.h"
 #include "sha256.h"
+
+#include <string_view>
 
 namespace ashna::server {
 namespace {
@@ -29,35 +35,60 @@ Response from_status(const Status& s) {
 
 }  // namespace
 
-Response handle_sync(const Request& req, App& app) {
+namespace {
+
+// Checks the envelope shared by /v1/sync and /v1/identify: content type, JSON object, only the
+// allowed keys, protocol version, publishable key, device token. Fills `j`, `site` and `token`;
+// returns a response with status 0 when all is well.
+Response check_envelope(const Request& req, App& app, std::initializer_list<std::string_view> allowed,
+                        nlohmann::json& j, Site& site, std::string& token) {
   std::string_view type = req.header("content-type");
   if (type.substr(0, 16) != "application/json" && type.substr(0, 10) != "text/plain")
     return json_error(415, "unsupported_media_type",
-                      "send the delta as application/json (or text/plain for sendBeacon)");
+                      "send the body as application/json (or text/plain for sendBeacon)");
   auto parsed = parse_json(req.body);
   if (!parsed) return from_status(parsed.status());
-  const nlohmann::json& j = parsed.value();
+  j = std::move(parsed.value());
   if (!j.is_object()) return json_error(400, "invalid_field", "body must be a JSON object");
-  for (auto it = j.begin(); it != j.end(); ++it)
-    if (it.key() != "v" && it.key() != "key" && it.key() != "token" && it.key() != "delta")
-      return json_error(400, "unknown_field", it.key().substr(0, 64) + ": unknown field");
-
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    bool ok = false;
+    for (std::string_view a : allowed) ok = ok || it.key() == a;
+    if (!ok) return json_error(400, "unknown_field", it.key().substr(0, 64) + ": unknown field");
+  }
   auto v = j.find("v");
   if (v == j.end() || !v->is_number_integer() || v->get<std::int64_t>() != 1)
     return json_error(400, "unsupported_version", "v: this server speaks sync protocol version 1");
   auto key = j.find("key");
   if (key == j.end()) return json_error(401, "missing_key", "key: the site's publishable key is required");
   if (!key->is_string()) return json_error(400, "invalid_field", "key: must be a string");
-  const std::string& key_text = key->get_ref<const std::string&>();
-  auto site = app.store.site_by_publishable_key(key_text);
-  if (!site) {
-    if (site.status().code() != "not_found") return from_status(site.status());
+  auto found = app.store.site_by_publishable_key(key->get_ref<const std::string&>());
+  if (!found) {
+    if (found.status().code() != "not_found") return from_status(found.status());
     return json_error(401, "invalid_key", "key: no site has this publishable key");
   }
-  auto token = j.find("token");
-  if (token == j.end() || !token->is_string() || !safe_id(token->get_ref<const std::string&>(), 16, 128))
+  site = std::move(found.value());
+  auto t = j.find("token");
+  if (t == j.end() || !t->is_string() || !safe_id(t->get_ref<const std::string&>(), 16, 128))
     return json_error(400, "invalid_field",
                       "token: a device token of 16 to 128 characters [A-Za-z0-9_.:-] is required");
+  token = t->get_ref<const std::string&>();
+  return Response{0, {}, {}};
+}
+
+}  // namespace
+
+Response handle_sync(const Request& req, App& app) {
+  nlohmann::json j;
+  Site site;
+  std::string token;
+  if (Response r = check_envelope(req, app, {"v", "key", "token", "since", "delta"}, j, site, token); r.status)
+    return r;
+  std::int64_t since = 0;
+  if (auto s = j.find("since"); s != j.end()) {
+    if (!s->is_number_integer() || s->get<std::int64_t>() < 0)
+      return json_error(400, "invalid_field", "since: must be an integer >= 0 (the last version received)");
+    since = s->get<std::int64_t>();
+  }
   auto dj = j.find("delta");
   if (dj == j.end()) return json_error(400, "invalid_field", "delta: is required");
   if (dj->is_object())
@@ -70,16 +101,55 @@ Response handle_sync(const Request& req, App& app) {
   if (!delta) return from_status(delta.status());
   if (!safe_id(delta->profile_id, 1, 128))
     return json_error(400, "invalid_field", "delta.profile: 1 to 128 characters [A-Za-z0-9_.:-]");
+  if (!safe_id(delta->replica, 1, 128))
+    return json_error(400, "invalid_field", "delta.replica: 1 to 128 characters [A-Za-z0-9_.:-]");
 
-  auto outcome = app.store.apply_sync(site.value(), sha256_hex(token->get_ref<const std::string&>()),
-                                      delta.value(), app.now());
+  auto outcome = app.store.apply_sync(site, sha256_hex(token), delta.value(), since, app.now());
   if (!outcome) return from_status(outcome.status());
   std::string body = "{\"ack\":{\"upto\":" + std::to_string(delta->upto) + "},\"profile\":";
   append_json_string(body, delta->profile_id);
   body += ",\"version\":" + std::to_string(outcome->version) +
           ",\"accepted\":{\"events\":" + std::to_string(outcome->events_added) +
-          ",\"traits\":" + std::to_string(outcome->traits_changed) + "}}";
+          ",\"traits\":" + std::to_string(outcome->traits_changed) + "}" +
+          ",\"down\":{\"version\":" + std::to_string(outcome->down_version) +
+          ",\"more\":" + (outcome->more ? "true" : "false");
+  // The down delta's events and traits, in the same shape the browser sends up.
+  std::string down = to_json(outcome->down);
+  body += down.substr(down.find(",\"events\":")) + "}";
   return json_ok(std::move(body));
+}
+
+Response handle_identify(const Request& req, App& app) {
+  nlohmann::json j;
+  Site site;
+  std::string token;
+  if (Response r = check_envelope(req, app, {"v", "key", "token", "profile", "user", "proof"}, j, site, token); r.status)
+    return r;
+  auto text = [&](const char* k) -> const std::string* {
+    auto it = j.find(k);
+    return it != j.end() && it->is_string() ? &it->get_ref<const std::string&>() : nullptr;
+  };
+  const std::string *profile = text("profile"), *user = text("user"), *proof = text("proof");
+  if (!profile || !safe_id(*profile, 1, 128))
+    return json_error(400, "invalid_field", "profile: the device's current profile id is required");
+  if (!user || user->empty() || user->size() > 256)
+    return json_error(400, "invalid_field", "user: the customer's id (1 to 256 bytes) is required");
+  if (!proof || proof->size() != 64)
+    return json_error(400, "invalid_field", "proof: hex HMAC-SHA256 of the user id with the site's identity secret");
+  if (site.identity_secret.empty())
+    return json_error(403, "identity_disabled", "this site has no identity secret; identify is off");
+  // Constant time: the comparison must not reveal how many leading characters were right.
+  std::string expected = to_hex(hmac_sha256(site.identity_secret, *user));
+  unsigned diff = 0;
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    diff |= static_cast<unsigned>(expected[i] ^ (*proof)[i]);
+  if (diff != 0) return json_error(403, "invalid_proof", "proof: does not match this user id; sign it on your server");
+
+  auto customer = app.store.identify(site, sha256_hex(token), *profile, *user, app.now());
+  if (!customer) return from_status(customer.status());
+  std::string body = "{\"profile\":";
+  append_json_string(body, customer.value());
+  return json_ok(body + "}");
 }
 
 }  // namespace ashna::server

@@ -145,7 +145,113 @@ TEST_CASE("backend API authentication", "[server][auth]") {
   CHECK(t.get("/v1/profiles/nobody", "Bearer sk_demo").status == 404);
   CHECK(t.get("/v1/profiles/p%zz", "Bearer sk_demo").status == 400);
   SECTION("a second site's secret key cannot read the first site's profiles") {
-    t.store->ensure_site("other", "pk_other", sha256_hex("sk_other"), t.clock);
+    t.store->ensure_site("other", "pk_other", sha256_hex("sk_other"), "is_other", t.clock);
     CHECK(t.get("/v1/profiles/p_test", "Bearer sk_other").status == 404);
   }
+}
+
+namespace {
+std::string identify_body(const std::string& token, const std::string& profile, const std::string& user,
+                          const std::string& proof) {
+  return R"({"v":1,"key":"pk_demo","token":")" + token + R"(","profile":")" + profile + R"(","user":")" + user +
+         R"(","proof":")" + proof + R"("})";
+}
+std::string proof_for(const std::string& user) { return to_hex(hmac_sha256("is_demo", user)); }
+std::string sync_from(const std::string& token, const std::string& profile, const std::string& replica,
+                      const std::string& events, std::int64_t since) {
+  return R"({"v":1,"key":"pk_demo","token":")" + token + R"(","since":)" + std::to_string(since) +
+         R"(,"delta":{"profile":")" + profile + R"(","replica":")" + replica + R"(","upto":1,"events":)" + events + "}}";
+}
+std::string ev(const std::string& id) { return R"([{"id":")" + id + R"(","type":"page_view","ts":1790000000000}])"; }
+const std::string kTok1 = "t_device_one_0123456789", kTok2 = "t_device_two_0123456789";
+}  // namespace
+
+TEST_CASE("identify merges devices of one customer, and down-sync brings each the other's events", "[server][identity]") {
+  TestApp t;
+  REQUIRE(t.post("/v1/sync", sync_from(kTok1, "a1", "r1", ev("e1"), 0)).status == 200);
+  Response first = t.post("/v1/identify", identify_body(kTok1, "a1", "alice", proof_for("alice")));
+  REQUIRE(first.status == 200);
+  CHECK(body_of(first)["profile"] == "a1");  // the first device's profile becomes alice's
+
+  REQUIRE(t.post("/v1/sync", sync_from(kTok2, "a2", "r2", ev("e2"), 0)).status == 200);
+  Response second = t.post("/v1/identify", identify_body(kTok2, "a2", "alice", proof_for("alice")));
+  REQUIRE(second.status == 200);
+  CHECK(body_of(second)["profile"] == "a1");  // merged into alice's profile
+
+  SECTION("the second device, now on alice's profile, receives the first device's events only") {
+    json r = body_of(t.post("/v1/sync", sync_from(kTok2, "a1", "r2", "[]", 0)));
+    REQUIRE(r["down"]["events"].size() == 1);
+    CHECK(r["down"]["events"][0]["id"] == "e1");
+    CHECK(r["down"]["more"] == false);
+    CHECK(r["down"]["version"] == r["version"]);
+  }
+  SECTION("the first device receives the merged events after the version it holds") {
+    json r = body_of(t.post("/v1/sync", sync_from(kTok1, "a1", "r1", "[]", 1)));
+    REQUIRE(r["down"]["events"].size() == 1);
+    CHECK(r["down"]["events"][0]["id"] == "e2");
+    json again = body_of(t.post("/v1/sync", sync_from(kTok1, "a1", "r1", "[]", r["down"]["version"])));
+    CHECK(again["down"]["events"].empty());
+  }
+  SECTION("the anonymous id resolves to the customer's profile in the backend API") {
+    json p = body_of(t.get("/v1/profiles/a2", "Bearer sk_demo"));
+    CHECK(p["id"] == "a1");
+    CHECK(p["events"].size() == 2);
+  }
+  SECTION("the old anonymous profile can no longer be written by the merged device") {
+    CHECK(t.post("/v1/sync", sync_from(kTok2, "a2", "r2", ev("e3"), 0)).status == 403);
+  }
+}
+
+TEST_CASE("identify refuses forged, unbound or malformed requests and merges nothing", "[server][identity][errors]") {
+  TestApp t;
+  REQUIRE(t.post("/v1/sync", sync_from(kTok1, "a1", "r1", ev("e1"), 0)).status == 200);
+  Response forged = t.post("/v1/identify", identify_body(kTok1, "a1", "alice", proof_for("mallory")));
+  CHECK(forged.status == 403);
+  CHECK(error_code(forged) == "invalid_proof");
+  Response unbound = t.post("/v1/identify", identify_body(kTok2, "a1", "alice", proof_for("alice")));
+  CHECK(unbound.status == 403);
+  CHECK(error_code(unbound) == "token_mismatch");
+  CHECK(t.post("/v1/identify", identify_body(kTok1, "a1", "", proof_for(""))).status == 400);
+  CHECK(t.post("/v1/identify", identify_body(kTok1, "a1", "alice", "abc")).status == 400);
+  CHECK(error_code(t.post("/v1/identify", identify_body(kTok1, "a1", "alice", proof_for("alice")) + "x")) ==
+        "malformed_json");
+  json p = body_of(t.get("/v1/profiles/a1", "Bearer sk_demo"));
+  CHECK(p["version"] == 1);  // nothing happened to the profile
+  SECTION("a site without an identity secret has identify switched off") {
+    t.store->ensure_site("other", "pk_other", sha256_hex("sk_other"), "", t.clock);
+    std::string body = identify_body(kTok1, "a1", "alice", proof_for("alice"));
+    body.replace(body.find("pk_demo"), 7, "pk_other");
+    Response off = t.post("/v1/identify", body);
+    CHECK(off.status == 403);
+    CHECK(error_code(off) == "identity_disabled");
+  }
+}
+
+TEST_CASE("down-sync of a long backlog comes in bounded slices", "[server][sync]") {
+  TestApp t;
+  REQUIRE(t.post("/v1/sync", sync_from(kTok1, "a1", "r1", "[]", 0)).status == 200);
+  REQUIRE(t.post("/v1/identify", identify_body(kTok1, "a1", "bob", proof_for("bob"))).status == 200);
+  // 5 syncs of 400 events each from device 1, then device 2 (merged in) catches up: the first
+  // slice is cut at the first version boundary past 1,000 events (1,200), the second has the rest.
+  for (int s = 0; s < 5; ++s) {
+    std::string events = "[";
+    for (int i = 0; i < 400; ++i)
+      events += (i ? "," : "") + std::string(R"({"id":"b)") + std::to_string(s * 400 + i) +
+                R"(","type":"page_view","ts":1790000000000})";
+    REQUIRE(t.post("/v1/sync", sync_from(kTok1, "a1", "r1", events + "]", 0)).status == 200);
+  }
+  REQUIRE(t.post("/v1/sync", sync_from(kTok2, "a2", "r2", "[]", 0)).status == 200);
+  REQUIRE(t.post("/v1/identify", identify_body(kTok2, "a2", "bob", proof_for("bob"))).status == 200);
+  std::int64_t since = 0;
+  std::size_t got = 0, rounds = 0;
+  for (bool more = true; more; ++rounds) {
+    json r = body_of(t.post("/v1/sync", sync_from(kTok2, "a1", "r2", "[]", since)));
+    got += r["down"]["events"].size();
+    CHECK(r["down"]["events"].size() <= 1000 + 400);
+    since = r["down"]["version"];
+    more = r["down"]["more"];
+    REQUIRE(rounds < 5);
+  }
+  CHECK(got == 2000);
+  CHECK(rounds == 2);
 }

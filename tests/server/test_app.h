@@ -26,7 +26,7 @@ struct TestApp {
     auto s = SqliteStore::open((dir / "test.db").string());
     if (!s) throw std::runtime_error(s.status().message());
     store = std::move(s.value());
-    store->ensure_site("demo", "pk_demo", sha256_hex("sk_demo"), clock);
+    store->ensure_site("demo", "pk_demo", sha256_hex("sk_demo"), "is_demo", clock);
     app = std::make_unique<App>(App{*store, {dir / "static"}, [this] { return clock; }});
   }
   ~TestApp() {
