@@ -17,7 +17,7 @@
   var engine = null, failed = null, device = null, consent = null, loading = null;
   var held = [];            // calls made while the wasm loads
   var catalogItems = [];    // the shop's catalog, kept to re-seed the engine after reset()
-  var syncTimer = 0, syncing = false, backoff = 0;
+  var syncTimer = 0, syncing = false, inflight = null, backoff = 0;
 
   function warn(msg) { if (w.console) w.console.warn('[ashna] ' + msg); }
   function emit(name, detail) {
@@ -55,7 +55,8 @@
   }
 
   // ---- the engine
-  function newDevice() { return { id: 'a_' + randomId(16), replica: 'r_' + randomId(9), token: 't_' + randomId(24) }; }
+  // since: the server version this device has received everything up to (down-sync).
+  function newDevice() { return { id: 'a_' + randomId(16), replica: 'r_' + randomId(9), token: 't_' + randomId(24), since: 0 }; }
   function start(Core) {
     device = (consent && consent.choice === 'all' && load('device')) || newDevice();
     engine = new AshnaEngine(Core, device.id, device.replica, 1000);
@@ -63,6 +64,18 @@
     applyConsent();
     var state = load('state');
     if (state && state.id === device.id && engine.restore(state) > 0) warn('some stored data was invalid and was skipped');
+  }
+  // After identify: the same device and data under the customer's profile id.
+  function switchProfile(id) {
+    var state = engine.state(), core = engine._m;
+    engine.free();
+    device.id = id;
+    device.since = 0;
+    engine = new AshnaEngine(core, id, device.replica, 1000);
+    catalogItems.forEach(function (c) { engine.catalogItem(c); });
+    applyConsent();
+    engine.restore(state);
+    persist();
   }
   function persist() {
     var state = engine.state();
@@ -72,7 +85,9 @@
   // ---- slots: always textContent, never HTML
   function render() {
     if (!engine) return;
-    var g = engine.greeting({ now: Date.now(), hour: new Date().getHours(), locale: locale() });
+    // One `now` for every slot, so the engine computes the views once for all of them.
+    var now = Date.now();
+    var g = engine.greeting({ now: now, hour: new Date(now).getHours(), locale: locale() });
     var slots = d.querySelectorAll('[data-ashna="greeting"]');
     for (var i = 0; i < slots.length; i++) {
       slots[i].textContent = g.text;
@@ -81,7 +96,7 @@
       slots[i].setAttribute('lang', g.locale);
       slots[i].setAttribute('dir', g.locale === 'fa' ? 'rtl' : 'ltr');
     }
-    renderSlots();
+    renderSlots(now);
     return g;
   }
   // Fills each element marked data-ashna-field inside a copy of the slot's <template> as text;
@@ -117,8 +132,8 @@
     return { id: p.getAttribute('data-ashna-product'), title: p.getAttribute('data-ashna-title') || '',
       category: p.getAttribute('data-ashna-category') || '', price: isFinite(price) ? price : 0 };
   }
-  function renderSlots() {
-    var now = Date.now(), here = pageProduct(), exclude = here ? [here.id] : [];
+  function renderSlots(now) {
+    var here = pageProduct(), exclude = here ? [here.id] : [];
     var recs = d.querySelectorAll('[data-ashna-recs]');
     for (var i = 0; i < recs.length; i++) {
       var k = parseInt(recs[i].getAttribute('data-k'), 10);
@@ -140,26 +155,42 @@
   // ---- sync: POST the pending delta; the ack tells which local writes the server holds
   function scheduleSync(delay) {
     if (syncTimer) return;
-    syncTimer = setTimeout(function () { syncTimer = 0; sync(); }, delay);
+    syncTimer = setTimeout(function () { syncTimer = 0; sync(true); }, delay);
   }
   function body() {
     return '{"v":1,"key":' + JSON.stringify(site) + ',"token":' + JSON.stringify(device.token) +
-      ',"delta":' + engine.deltaText() + '}';
+      ',"since":' + (device.since || 0) + ',"delta":' + engine.deltaText() + '}';
   }
-  function sync() {
-    if (!engine || syncing) return Promise.resolve(null);
+  function post(path, text) {
+    return w.fetch(endpoint + path, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: text, keepalive: true, credentials: 'omit'
+    });
+  }
+  // What other devices and channels added: kept as already-acknowledged data (seq 0).
+  function applyDown(down) {
+    (down.events || []).forEach(function (e) { engine.event(e, true); });
+    Object.keys(down.traits || {}).forEach(function (k) { engine.trait(k, down.traits[k], true); });
+    device.since = down.version;
+    return (down.events || []).length + Object.keys(down.traits || {}).length;
+  }
+  // pull: also ask when nothing is pending, to receive what the device lacks.
+  function sync(pull) {
+    if (!engine || !engine.state()) return Promise.resolve(null);
+    // One request at a time; a caller who needs a fresh round trip waits for the one in flight.
+    if (syncing) return inflight.then(function () { return sync(pull); });
     var delta = engine.delta();
-    if (!delta.upto) return Promise.resolve({ ok: true, sent: 0 });
+    if (!delta.upto && !pull) return Promise.resolve({ ok: true, sent: 0 });
     syncing = true;
-    return w.fetch(endpoint + 'v1/sync', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: body(), keepalive: true, credentials: 'omit'
-    }).then(function (res) {
+    return inflight = post('v1/sync', body()).then(function (res) {
       return res.json().then(function (j) {
         syncing = false;
         if (res.ok) {
-          engine.ack(j.ack.upto); persist(); backoff = 0;
-          emit('sync', { ok: true, version: j.version, accepted: j.accepted });
-          if (engine.delta().upto) scheduleSync(0);
+          engine.ack(j.ack.upto);
+          var received = applyDown(j.down);
+          persist(); backoff = 0;
+          if (received) { render(); emit('profile', engine.profile()); }
+          emit('sync', { ok: true, version: j.version, accepted: j.accepted, received: received });
+          if (engine.delta().upto || j.down.more) scheduleSync(0);
           return j;
         }
         emit('sync', { ok: false, status: res.status, error: j.error });
@@ -225,7 +256,21 @@
     },
     offer: function () { return Promise.resolve(engine.offer(Date.now())); },
     views: function () { return Promise.resolve(engine.views(Date.now())); },
-    identify: function () { return rejectWith('identify: not available yet in this version of Ashna'); },
+    identify: function (userId, opts) {
+      if (typeof userId !== 'string' || !userId) return rejectWith('identify(userId, {token}): userId must be a non-empty string');
+      if (!opts || typeof opts.token !== 'string') return rejectWith('identify(userId, {token}): token (the HMAC your server signed) is required');
+      if (!engine.state()) return rejectWith('identify: needs the customer\'s consent to personalisation or analytics');
+      // The server must know this device's profile before it can merge it: sync first.
+      return sync(true).then(function () {
+        return post('v1/identify', JSON.stringify({ v: 1, key: site, token: device.token, profile: device.id, user: userId, proof: opts.token }));
+      }).then(function (res) {
+        return res.json().then(function (j) {
+          if (!res.ok) throw new Error('ashna.identify: ' + (j.error ? j.error.message : 'HTTP ' + res.status));
+          if (j.profile !== device.id) switchProfile(j.profile);
+          return opts.traits ? api.profile.update(opts.traits) : null;
+        });
+      }).then(function () { return sync(true); }).then(function () { return { id: device.id }; });
+    },
     reset: function () {
       var core = engine._m;
       engine.free();
@@ -234,7 +279,7 @@
       return Promise.resolve();
     },
     greeting: function () { return Promise.resolve(render()); },
-    sync: function () { return sync(); },
+    sync: function () { return sync(true); },
     on: function (name, fn) {
       if (typeof fn !== 'function') return rejectWith('on(name, fn): fn must be a function');
       // Handlers only run once the engine is up, so 'ready' has already happened: call it now.
@@ -350,7 +395,7 @@
       autoCapture();
       render();
       drain(queued.concat(held.splice(0)));
-      if (engine.delta().upto) sync();
+      sync(true);
       w.addEventListener('pagehide', function () { if (engine.delta().upto && !syncing) sync(); });
     }).catch(function (e) {
       if (engine) return warn(e && e.message);
