@@ -20,16 +20,19 @@ inline std::string fmt(double v) {
 
 inline bool positive_finite(double v) { return std::isfinite(v) && v > 0; }
 
-// How error messages name customer i: by id when it has one.
-inline std::string customer_label(const CustomerSummary& c, std::size_t i) {
+// How an error message names customers[i]: by id when it has one, else by position.
+inline std::string customer_name(const CustomerSummary& c, std::size_t i) {
   return c.id.empty() ? "customers[" + std::to_string(i) + "]" : "customer '" + c.id.substr(0, 64) + "'";
 }
 
-// ok, or the first invalid summary's error, prefixed with which customer it is.
+// ok, or the first invalid summary's error. validate_summary names a customer by id; one without
+// an id is named by its position here.
 inline Status validate_summaries(std::span<const CustomerSummary> customers) {
   for (std::size_t i = 0; i < customers.size(); ++i) {
     Status s = validate_summary(customers[i]);
-    if (!s) return Status::error(s.code(), customer_label(customers[i], i) + ": " + s.message());
+    if (!s && customers[i].id.empty())
+      return Status::error(s.code(), customer_name(customers[i], i) + ": " + s.message());
+    if (!s) return s;
   }
   return Status::ok();
 }

@@ -1,10 +1,11 @@
 // Customer value: how often a customer will buy again and what they will spend.
 //   BG/NBD (Fader, Hardie & Lee 2005) for purchase counts and dropout, Gamma-Gamma (Fader & Hardie
-//   2013) for spend per occasion, and CLV from the two. Pure functions: no I/O, clock, randomness
-//   or exceptions; safe to call from any thread (each call uses only its arguments).
+//   2013) for spend per occasion, and CLV from the two. Pure functions: no I/O, clock, randomness,
+//   exceptions or state of their own, so concurrent calls are independent.
 // Time is in weeks throughout, as in the paper. The formulas are written out in docs/customer-value.md.
 // Error codes: invalid_transaction, invalid_summary, invalid_parameters, invalid_argument,
-// degenerate_input (the data cannot identify the model), fit_failed (should not happen).
+// degenerate_input (the data cannot identify the model); fit_failed and numerical_error are
+// guards that no input is known to reach.
 #pragma once
 
 #include <cstdint>
@@ -94,7 +95,7 @@ Result<double> bgnbd_p_alive(const BgNbdParams& params, const CustomerSummary& c
 
 // E[purchases in (T, T + t] | x, t_x, T], equation (10) of the paper; finite for any valid input.
 // With x = t_x = T = 0 it is the unconditional E[X(t)] of a new customer. Errors:
-// invalid_parameters, invalid_summary, invalid_argument (t negative or not finite).
+// invalid_parameters, invalid_summary, invalid_argument (t negative or not finite), numerical_error.
 Result<double> bgnbd_expected_purchases(const BgNbdParams& params, const CustomerSummary& customer,
                                         double t);
 
