@@ -127,6 +127,12 @@ EMSCRIPTEN_KEEPALIVE const char* ashna_state(Handle* h) {
   return reply(h, h->engine.consent().allows_storage() ? state_json(h->engine) : "null");
 }
 
+// Tombstone: forget (and refuse) everything older than `epoch` (Unix ms).
+EMSCRIPTEN_KEEPALIVE const char* ashna_erase(Handle* h, double epoch) {
+  h->engine.erase(to_int(epoch));
+  return reply(h, to_json(ashna::Status::ok()));
+}
+
 EMSCRIPTEN_KEEPALIVE const char* ashna_delta(Handle* h) { return reply(h, to_json(h->engine.pending())); }
 
 EMSCRIPTEN_KEEPALIVE const char* ashna_ack(Handle* h, double upto) {

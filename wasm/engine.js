@@ -18,6 +18,7 @@ var AshnaEngine = (function () {
     ashna_state: ['number', ['number']],
     ashna_delta: ['number', ['number']],
     ashna_ack: ['number', ['number', 'number']],
+    ashna_erase: ['number', ['number', 'number']],
     ashna_profile: ['number', ['number']]
   };
 
@@ -90,11 +91,14 @@ var AshnaEngine = (function () {
   AshnaEngine.prototype.deltaText = function () { return this._m.UTF8ToString(this._f.ashna_delta(this._h)); };
   AshnaEngine.prototype.delta = function () { return JSON.parse(this.deltaText()); };
   AshnaEngine.prototype.ack = function (upto) { return this._json(this._f.ashna_ack(this._h, upto)); };
+  /** Erasure: forget and refuse everything older than `epoch` (Unix ms). */
+  AshnaEngine.prototype.erase = function (epoch) { return this._json(this._f.ashna_erase(this._h, num(epoch, 0))); };
   AshnaEngine.prototype.profile = function () { return this._json(this._f.ashna_profile(this._h)); };
 
   /** Restores a state written by state(): returns the number of entries that failed validation. */
   AshnaEngine.prototype.restore = function (s) {
     var bad = 0, self = this;
+    if (s.erased) this.erase(s.erased);
     (s.events || []).forEach(function (e) { if (self.event(e, true).error) bad++; });
     Object.keys(s.traits || {}).forEach(function (k) { if (self.trait(k, s.traits[k], true).error) bad++; });
     this.ack(s.acked || 0);

@@ -166,7 +166,7 @@ Result<Trait> trait_from_json(const json& j, std::string_view path) {
 
 Result<Delta> delta_from_json(const json& j, std::string_view path) {
   if (Status s = require_object(j, path); !s) return s;
-  if (Status s = only_keys(j, path, {"profile", "replica", "upto", "events", "traits"}); !s) return s;
+  if (Status s = only_keys(j, path, {"profile", "replica", "upto", "erased", "events", "traits"}); !s) return s;
   Delta d;
   std::int64_t upto = 0;
   if (Status s = get_string(j, path, "profile", d.profile_id, true); !s) return s;
@@ -174,6 +174,9 @@ Result<Delta> delta_from_json(const json& j, std::string_view path) {
   if (Status s = get_int(j, path, "upto", upto, true); !s) return s;
   if (upto < 0) return bad(at(path, "upto"), "must be >= 0");
   d.upto = static_cast<std::uint64_t>(upto);
+  if (Status s = get_int(j, path, "erased", d.erased); !s) return s;
+  if (d.erased != 0 && (d.erased < EventLimits::kMinTs || d.erased > EventLimits::kMaxTs))
+    return bad(at(path, "erased"), "must be Unix milliseconds between 2000 and 2100");
   if (auto it = j.find("events"); it != j.end()) {
     if (!it->is_array()) return bad(at(path, "events"), "must be an array");
     d.events.reserve(it->size());

@@ -6,6 +6,10 @@
 namespace ashna {
 namespace {
 
+Status erased_before(std::string_view what) {
+  return Status::error("erased", std::string(what) + " is older than the profile's erasure and is not kept");
+}
+
 Status consent_refused(std::string_view what) {
   return Status::error("consent_refused",
                        std::string(what) + " not kept: the customer allowed neither "
@@ -21,6 +25,7 @@ Result<std::uint64_t> Engine::track(Event event) {
   if (!consent_.allows_tracking()) return consent_refused("event");
   normalize(event);
   if (Status s = validate(event); !s) return s;
+  if (event.ts < erased_) return erased_before("event");
   if (profile_.has_event(event.id)) return event.seq;  // idempotent: same id, same fact
   event.seq = next_seq();
   std::uint64_t seq = event.seq;
@@ -35,6 +40,7 @@ Result<std::uint64_t> Engine::set_trait(const std::string& name, std::string val
   if (!consent_.allows_tracking()) return consent_refused("trait");
   Trait t{std::move(value), now, replica_, 0};
   if (Status s = validate_trait(name, t); !s) return s;
+  if (t.ts < erased_) return erased_before("trait");
   t.seq = next_seq();
   std::uint64_t seq = t.seq;
   changed();
@@ -45,6 +51,7 @@ Result<std::uint64_t> Engine::set_trait(const std::string& name, std::string val
 Status Engine::restore_event(Event event) {
   normalize(event);
   if (Status s = validate(event); !s) return s;
+  if (event.ts < erased_) return erased_before("event");
   if (event.seq > seq_) seq_ = event.seq;
   changed();
   profile_.add_event(std::move(event));
@@ -54,6 +61,7 @@ Status Engine::restore_event(Event event) {
 
 Status Engine::restore_trait(const std::string& name, Trait trait) {
   if (Status s = validate_trait(name, trait); !s) return s;
+  if (trait.ts < erased_) return erased_before("trait");
   if (trait.seq > seq_) seq_ = trait.seq;
   changed();
   profile_.set_trait(name, std::move(trait));
@@ -72,8 +80,17 @@ void Engine::set_consent(const Consent& consent) {
   if (!consent_.allows_tracking()) profile_.clear();
 }
 
+void Engine::erase(std::int64_t epoch) {
+  if (epoch <= erased_) return;
+  erased_ = epoch;
+  erase_seq_ = next_seq();
+  changed();
+  profile_.erase_before(epoch);
+}
+
 Delta Engine::pending() const {
-  Delta d{profile_.id(), replica_, {}, {}, 0};
+  Delta d{profile_.id(), replica_, {}, {}, 0, 0};
+  if (erase_seq_ > acked_) d.erased = erased_, d.upto = erase_seq_;
   if (!consent_.allows_storage()) return d;
   for (const Event& e : profile_.events())
     if (e.seq > acked_) {

@@ -177,6 +177,7 @@ std::string to_json(const Delta& d) {
   key(out, "profile"), append_json_string(out, d.profile_id);
   out += ',', key(out, "replica"), append_json_string(out, d.replica);
   out += ',', key(out, "upto"), append_int(out, static_cast<std::int64_t>(d.upto));
+  if (d.erased) out += ',', key(out, "erased"), append_int(out, d.erased);
   out += ',', key(out, "events"), append_events(out, d.events, false);
   out += ',', key(out, "traits"), append_traits(out, d.traits, false);
   out += '}';
@@ -296,6 +297,7 @@ std::string state_json(const Engine& engine) {
   key(out, "id"), append_json_string(out, p.id());
   out += ',', key(out, "replica"), append_json_string(out, engine.replica());
   out += ',', key(out, "acked"), append_int(out, static_cast<std::int64_t>(engine.acked()));
+  if (engine.erased()) out += ',', key(out, "erased"), append_int(out, engine.erased());
   out += ",\"consent\":{\"personalisation\":";
   out += c.personalisation ? "true" : "false";
   out += ",\"analytics\":";

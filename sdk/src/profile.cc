@@ -81,6 +81,17 @@ std::size_t Profile::trim(std::size_t max_events, std::uint64_t protect_after_se
   return dropped;
 }
 
+void Profile::erase_before(std::int64_t epoch) {
+  std::vector<Event> kept;
+  for (Event& e : events_) {
+    if (e.ts < epoch) ids_.erase(e.id);
+    else kept.push_back(std::move(e));
+  }
+  events_ = std::move(kept);
+  for (auto it = traits_.begin(); it != traits_.end();)
+    it = it->second.ts < epoch ? traits_.erase(it) : std::next(it);
+}
+
 void Profile::clear() {
   events_.clear();
   ids_.clear();

@@ -34,6 +34,7 @@ Response handle_request(const Request& request, App& app);
 Response handle_sync(const Request& request, App& app);
 Response handle_identify(const Request& request, App& app);
 Response handle_get_profile(const Request& request, App& app, std::string_view profile_id);
+Response handle_delete_profile(const Request& request, App& app, std::string_view profile_id);
 Response handle_static(const Request& request, App& app);
 
 }  // namespace ashna::server

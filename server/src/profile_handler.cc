@@ -1,4 +1,5 @@
 // GET /v1/profiles/{id}: the backend's view of one profile (secret key required).
+// DELETE /v1/profiles/{id}: erasure of that profile everywhere (GDPR article 17).
 #include "ashna/json.h"
 #include "app.h"
 #include "sha256.h"
@@ -47,7 +48,25 @@ Response handle_get_profile(const Request& req, App& app, std::string_view profi
   std::string body = "{\"version\":" + std::to_string(stored->version) +
                      ",\"created\":" + std::to_string(stored->created) +
                      ",\"updated\":" + std::to_string(stored->updated) + "," +
+                     (stored->erased ? "\"erased\":" + std::to_string(stored->erased) + "," : std::string()) +
                      to_json(stored->profile).substr(1);
+  return json_ok(std::move(body));
+}
+
+Response handle_delete_profile(const Request& req, App& app, std::string_view profile_id) {
+  Response error;
+  auto site = authenticate_backend(req, app, error);
+  if (!site) return error;
+  const std::int64_t now = app.now();
+  auto erased = app.store.erase(site.value(), profile_id, now, now);
+  if (!erased) {
+    if (erased.status().code() == "not_found")
+      return json_error(404, "not_found", "this site has no profile with that id");
+    return json_error(503, "storage_error", "the store is unavailable; retry later");
+  }
+  std::string body = "{\"id\":";
+  append_json_string(body, erased->first);
+  body += ",\"erased\":" + std::to_string(now) + ",\"version\":" + std::to_string(erased->second) + "}";
   return json_ok(std::move(body));
 }
 

@@ -30,11 +30,11 @@ Response route(const Request& req, App& app) {
   }
   constexpr std::string_view kProfiles = "/v1/profiles/";
   if (path.substr(0, kProfiles.size()) == kProfiles && path.size() > kProfiles.size()) {
-    if (m != "GET") return method_not_allowed("GET");
+    if (m != "GET" && m != "DELETE") return method_not_allowed("GET, DELETE");
     std::string id;
     if (!percent_decode(path.substr(kProfiles.size()), id, false))
       return json_error(400, "invalid_field", "profile id: malformed percent-encoding");
-    return handle_get_profile(req, app, id);
+    return m == "GET" ? handle_get_profile(req, app, id) : handle_delete_profile(req, app, id);
   }
   if (path == "/v1" || path.substr(0, 4) == "/v1/")
     return json_error(404, "not_found", "no API route " + std::string(path.substr(0, 128)));

@@ -1,7 +1,7 @@
-// SQLite store. Schema (user_version 2; migrations run in order on open):
+// SQLite store. Schema (user_version 3; migrations run in order on open):
 //   sites(id, name, publishable_key UNIQUE, created, identity_secret)
 //   secret_keys(hash PK, site_id, created)            -- SHA-256 of the key, never the key
-//   profiles(site_id, id, version, created, updated, customer, merged_into)  -- PK (site_id, id)
+//   profiles(site_id, id, version, created, updated, customer, merged_into, erased, erased_version)
 //   devices(token_hash PK, site_id, profile_id, created)
 //   traits(site_id, profile_id, name, value, ts, replica, version)         -- LWW registers
 //   events(site_id, profile_id, id, ts, body, received, version, replica)  -- grow-only set by id
@@ -120,7 +120,14 @@ ALTER TABLE traits ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 PRAGMA user_version = 2;
 )sql";
 
-constexpr std::int64_t kSchemaVersion = 2;
+// v3: erasure tombstones.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE profiles ADD COLUMN erased INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE profiles ADD COLUMN erased_version INTEGER NOT NULL DEFAULT 0;
+PRAGMA user_version = 3;
+)sql";
+
+constexpr std::int64_t kSchemaVersion = 3;
 // A device that was offline long gets its backlog in slices: bounded work per request.
 constexpr std::size_t kMaxDownEvents = 1000;
 
@@ -166,7 +173,7 @@ Status SqliteStore::migrate() {
                                               " is newer than this server understands (" +
                                               std::to_string(kSchemaVersion) + ")");
   // Each step in its own transaction: a crash mid-migration leaves the previous version intact.
-  for (const char* step : {kSchemaV1, kSchemaV2}) {
+  for (const char* step : {kSchemaV1, kSchemaV2, kSchemaV3}) {
     if (version-- > 0) continue;
     if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
     if (Status s = exec(step); !s) {
@@ -243,15 +250,17 @@ Result<SyncOutcome> SqliteStore::apply_sync(const Site& site, std::string_view t
     return fail(Status::error("token_mismatch",
                               "this device token belongs to another profile"));
 
-  Stmt prof(db_, "SELECT version FROM profiles WHERE site_id = ?1 AND id = ?2");
+  Stmt prof(db_, "SELECT version, erased, erased_version FROM profiles WHERE site_id = ?1 AND id = ?2");
   prof.bind(1, site.id).bind(2, delta.profile_id);
   rc = prof.step();
+  std::int64_t erased = 0;
   if (rc == SQLITE_ROW) {
     if (!bound)
       return fail(Status::error("token_mismatch",
                                 "profile '" + delta.profile_id.substr(0, 64) +
                                     "' is bound to another device token"));
     out.version = prof.int64(0);
+    erased = prof.int64(1);
   } else if (rc == SQLITE_DONE) {
     Stmt create(db_, "INSERT INTO profiles(site_id, id, version, created, updated) VALUES(?1, ?2, 0, ?3, ?3)");
     create.bind(1, site.id).bind(2, delta.profile_id).bind(3, now);
@@ -267,11 +276,17 @@ Result<SyncOutcome> SqliteStore::apply_sync(const Site& site, std::string_view t
   // Events: a grow-only set keyed by id, so a replayed event is ignored by the primary key.
   // New rows carry the version this delta will create.
   const std::int64_t next_version = out.version + 1;
-  Delta accepted{delta.profile_id, delta.replica, {}, {}, delta.upto};
+  Delta accepted{delta.profile_id, delta.replica, {}, {}, delta.upto, 0};
+  bool erasing = delta.erased > erased;
+  if (erasing) {
+    if (Status s = erase_in(site, delta.profile_id, delta.erased, next_version, now); !s) return fail(s);
+    erased = accepted.erased = delta.erased;
+  }
   Stmt one(db_,
            "INSERT OR IGNORE INTO events(site_id, profile_id, id, ts, body, received, version, replica) "
            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   for (const Event& e : delta.events) {
+    if (e.ts < erased) continue;  // the tombstone wins over anything older
     one.reset();
     one.bind(1, site.id).bind(2, delta.profile_id).bind(3, e.id).bind(4, e.ts).bind(5, to_json(e)).bind(6, now);
     one.bind(7, next_version).bind(8, delta.replica);
@@ -283,6 +298,7 @@ Result<SyncOutcome> SqliteStore::apply_sync(const Site& site, std::string_view t
   }
   // Traits: last-writer-wins, decided by the same rule the browser uses.
   for (const auto& [name, t] : delta.traits) {
+    if (t.ts < erased) continue;
     Stmt cur(db_, "SELECT value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2 AND name = ?3");
     cur.bind(1, site.id).bind(2, delta.profile_id).bind(3, name);
     rc = cur.step();
@@ -299,7 +315,7 @@ Result<SyncOutcome> SqliteStore::apply_sync(const Site& site, std::string_view t
     accepted.traits.emplace(name, t);
   }
 
-  if (out.events_added + out.traits_changed > 0 || out.created) {
+  if (out.events_added + out.traits_changed > 0 || out.created || erasing) {
     out.version = next_version;
     Stmt bump(db_, "UPDATE profiles SET version = ?3, updated = ?4 WHERE site_id = ?1 AND id = ?2");
     bump.bind(1, site.id).bind(2, delta.profile_id).bind(3, out.version).bind(4, now);
@@ -315,9 +331,12 @@ Result<SyncOutcome> SqliteStore::apply_sync(const Site& site, std::string_view t
 
 Status SqliteStore::read_down(const Site& site, const std::string& profile, std::int64_t since,
                               const std::string& replica, std::int64_t version, SyncOutcome& out) {
-  out.down = Delta{profile, "server", {}, {}, 0};
+  out.down = Delta{profile, "server", {}, {}, 0, 0};
   out.down_version = version;
   if (since >= version) return Status::ok();
+  Stmt tomb(db_, "SELECT erased, erased_version FROM profiles WHERE site_id = ?1 AND id = ?2");
+  tomb.bind(1, site.id).bind(2, profile);
+  if (tomb.step() == SQLITE_ROW && tomb.int64(1) > since) out.down.erased = tomb.int64(0);
   Stmt ev(db_,
           "SELECT body, version FROM events WHERE site_id = ?1 AND profile_id = ?2 AND version > ?3 "
           "AND replica != ?4 ORDER BY version, ts, id");
@@ -347,6 +366,61 @@ Status SqliteStore::read_down(const Site& site, const std::string& profile, std:
     out.down.traits.emplace(tr.text(0), Trait{tr.text(1), tr.int64(2), tr.text(3), 0});
   if (rc != SQLITE_DONE) return storage_error(db_, "read down traits");
   return Status::ok();
+}
+
+Status SqliteStore::erase_in(const Site& site, const std::string& profile, std::int64_t epoch,
+                             std::int64_t version, std::int64_t now) {
+  // The profile and every anonymous profile merged into it: erasure reaches every copy.
+  const char* scope = "site_id = ?1 AND (profile_id = ?2 OR profile_id IN "
+                      "(SELECT id FROM profiles WHERE site_id = ?1 AND merged_into = ?2)) AND ts < ?3";
+  for (const char* table : {"events", "traits"}) {
+    Stmt del(db_, (std::string("DELETE FROM ") + table + " WHERE " + scope).c_str());
+    del.bind(1, site.id).bind(2, profile).bind(3, epoch);
+    if (del.step() != SQLITE_DONE) return storage_error(db_, "erase");
+  }
+  Stmt mark(db_, "UPDATE profiles SET erased = ?3, erased_version = ?4, version = ?4, updated = ?5 "
+                 "WHERE site_id = ?1 AND id = ?2");
+  mark.bind(1, site.id).bind(2, profile).bind(3, epoch).bind(4, version).bind(5, now);
+  Stmt log(db_, "INSERT INTO oplog(site_id, profile_id, version, at, body) VALUES(?1, ?2, ?3, ?4, ?5)");
+  log.bind(1, site.id).bind(2, profile).bind(3, version).bind(4, now)
+      .bind(5, "{\"erased\":" + std::to_string(epoch) + "}");
+  if (mark.step() != SQLITE_DONE || log.step() != SQLITE_DONE) return storage_error(db_, "record erasure");
+  return Status::ok();
+}
+
+Result<std::string> SqliteStore::resolve(const Site& site, std::string_view profile_id) {
+  std::string id(profile_id);
+  for (int hops = 0; hops < 4; ++hops) {  // merges form short chains; bounded in case of a cycle
+    Stmt q(db_, "SELECT merged_into FROM profiles WHERE site_id = ?1 AND id = ?2");
+    q.bind(1, site.id).bind(2, id);
+    int rc = q.step();
+    if (rc == SQLITE_DONE) return std::string();
+    if (rc != SQLITE_ROW) return storage_error(db_, "read profile");
+    std::string next = q.text(0);
+    if (next.empty()) return id;
+    id = next;
+  }
+  return id;
+}
+
+Result<std::pair<std::string, std::int64_t>> SqliteStore::erase(const Site& site, std::string_view profile_id,
+                                                                std::int64_t epoch, std::int64_t now) {
+  std::lock_guard lock(mutex_);
+  if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
+  auto fail = [&](Status s) -> Result<std::pair<std::string, std::int64_t>> {
+    exec("ROLLBACK");
+    return s;
+  };
+  auto id = resolve(site, profile_id);
+  if (!id) return fail(id.status());
+  if (id->empty()) return fail(Status::error("not_found", "no profile with this id"));
+  Stmt v(db_, "SELECT version, erased FROM profiles WHERE site_id = ?1 AND id = ?2");
+  v.bind(1, site.id).bind(2, id.value());
+  if (v.step() != SQLITE_ROW) return fail(storage_error(db_, "read profile"));
+  std::int64_t version = v.int64(0) + 1;
+  if (Status s = erase_in(site, id.value(), std::max(epoch, v.int64(1)), version, now); !s) return fail(s);
+  if (Status s = exec("COMMIT"); !s) return fail(s);
+  return std::pair{id.value(), version};
 }
 
 Result<std::string> SqliteStore::identify(const Site& site, std::string_view token_hash,
@@ -424,24 +498,18 @@ Result<std::string> SqliteStore::identify(const Site& site, std::string_view tok
 Result<StoredProfile> SqliteStore::load_profile(const Site& site, std::string_view requested_id) {
   std::lock_guard lock(mutex_);
   StoredProfile out;
-  std::string profile_id(requested_id);
-  int rc = SQLITE_DONE;
-  // Follow merges (anonymous -> customer); a short chain, bounded in case of a cycle.
-  for (int hops = 0; hops < 4; ++hops) {
-    Stmt prof(db_, "SELECT version, created, updated, merged_into FROM profiles WHERE site_id = ?1 AND id = ?2");
-    prof.bind(1, site.id).bind(2, profile_id);
-    rc = prof.step();
-    if (rc == SQLITE_DONE) return Status::error("not_found", "no profile with this id");
-    if (rc != SQLITE_ROW) return storage_error(db_, "read profile");
-    std::string next = prof.text(3);
-    if (next.empty()) {
-      out.version = prof.int64(0);
-      out.created = prof.int64(1);
-      out.updated = prof.int64(2);
-      break;
-    }
-    profile_id = next;
-  }
+  auto resolved = resolve(site, requested_id);
+  if (!resolved) return resolved.status();
+  if (resolved->empty()) return Status::error("not_found", "no profile with this id");
+  std::string profile_id = resolved.value();
+  Stmt prof(db_, "SELECT version, created, updated, erased FROM profiles WHERE site_id = ?1 AND id = ?2");
+  prof.bind(1, site.id).bind(2, profile_id);
+  int rc = prof.step();
+  if (rc != SQLITE_ROW) return storage_error(db_, "read profile");
+  out.version = prof.int64(0);
+  out.created = prof.int64(1);
+  out.updated = prof.int64(2);
+  out.erased = prof.int64(3);
   out.profile = Profile(profile_id);
 
   Stmt traits(db_, "SELECT name, value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2");

@@ -28,10 +28,17 @@ class SqliteStore final : public Store {
   Result<std::string> identify(const Site& site, std::string_view token_hash, std::string_view anonymous_id,
                                std::string_view user_id, std::int64_t now) override;
   Result<StoredProfile> load_profile(const Site& site, std::string_view profile_id) override;
+  Result<std::pair<std::string, std::int64_t>> erase(const Site& site, std::string_view profile_id,
+                                                     std::int64_t epoch, std::int64_t now) override;
 
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   Status migrate();
+  // Inside a transaction: the id a (possibly merged) profile id resolves to; "" when none.
+  Result<std::string> resolve(const Site& site, std::string_view profile_id);
+  // Inside a transaction: deletes what `epoch` erases and records the tombstone at `version`.
+  Status erase_in(const Site& site, const std::string& profile, std::int64_t epoch, std::int64_t version,
+                  std::int64_t now);
   // Inside a transaction: events and traits of `profile` after version `since`, not from `replica`.
   Status read_down(const Site& site, const std::string& profile, std::int64_t since,
                    const std::string& replica, std::int64_t version, SyncOutcome& out);

@@ -34,6 +34,7 @@ struct SyncOutcome {
 
 struct StoredProfile {
   Profile profile{""};
+  std::int64_t erased = 0;   // tombstone epoch (Unix ms), 0 = never erased
   std::int64_t version = 0;
   std::int64_t created = 0;  // Unix ms
   std::int64_t updated = 0;
@@ -66,6 +67,13 @@ class Store {
   virtual Result<std::string> identify(const Site& site, std::string_view token_hash,
                                        std::string_view anonymous_id, std::string_view user_id,
                                        std::int64_t now) = 0;
+
+  // Erasure (GDPR art. 17): deletes the profile's events and traits older than `epoch`, and those
+  // of the anonymous profiles merged into it, and keeps a tombstone so devices erase their copies
+  // on their next sync and late writes older than the epoch are refused. Returns the profile's
+  // id and new version; not_found when the site has no such profile.
+  virtual Result<std::pair<std::string, std::int64_t>> erase(const Site& site, std::string_view profile_id,
+                                                             std::int64_t epoch, std::int64_t now) = 0;
 
   // not_found when the site has no such profile. A profile merged into a customer's by identify
   // resolves to the customer's profile.

@@ -113,9 +113,11 @@ Response handle_sync(const Request& req, App& app) {
           ",\"traits\":" + std::to_string(outcome->traits_changed) + "}" +
           ",\"down\":{\"version\":" + std::to_string(outcome->down_version) +
           ",\"more\":" + (outcome->more ? "true" : "false");
-  // The down delta's events and traits, in the same shape the browser sends up.
+  // The down delta's erasure, events and traits, in the same shape the browser sends up.
   std::string down = to_json(outcome->down);
-  body += down.substr(down.find(",\"events\":")) + "}";
+  std::size_t from = down.find(",\"erased\":");
+  if (from == std::string::npos) from = down.find(",\"events\":");
+  body += down.substr(from) + "}";
   return json_ok(std::move(body));
 }
 

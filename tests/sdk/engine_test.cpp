@@ -118,3 +118,34 @@ TEST_CASE("greeting respects personalisation consent", "[engine][consent]") {
   CHECK(g.kind == "generic");
   CHECK(g.text.find("Ana") == std::string::npos);
 }
+
+TEST_CASE("erasure is a tombstone that wins over everything older", "[engine][erasure]") {
+  Engine e("p1", "r1");
+  e.set_consent(Consent::accept_all());
+  REQUIRE(e.track(view("v1", "eth", T - 10)).is_ok());
+  REQUIRE(e.set_trait("name", "Ana", T - 5).is_ok());
+  e.erase(T);
+  CHECK(e.profile().events().empty());
+  CHECK(e.profile().traits().empty());
+  CHECK(e.erased() == T);
+  SECTION("an old event arriving later (another device, a retry) is refused") {
+    auto r = e.track(view("v0", "eth", T - 1));
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == "erased");
+    Event old = view("v2", "eth", T - 100);
+    CHECK(e.restore_event(old).code() == "erased");
+    CHECK(e.restore_trait("name", {"Ana", T - 5, "r2", 0}).code() == "erased");
+  }
+  SECTION("new activity after the erasure is kept") {
+    REQUIRE(e.track(view("v3", "eth", T + 1)).is_ok());
+    CHECK(e.profile().events().size() == 1);
+  }
+  SECTION("an earlier epoch changes nothing; a later one erases more") {
+    REQUIRE(e.track(view("v4", "eth", T + 10)).is_ok());
+    e.erase(T - 1000);
+    CHECK(e.erased() == T);
+    CHECK(e.profile().events().size() == 1);
+    e.erase(T + 20);
+    CHECK(e.profile().events().empty());
+  }
+}

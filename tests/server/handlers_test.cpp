@@ -124,9 +124,9 @@ TEST_CASE("routing: unknown routes 404, wrong methods 405 with Allow", "[server]
   CHECK(m.status == 405);
   CHECK(m.headers["allow"] == "POST");
   CHECK(error_code(m) == "method_not_allowed");
-  Response d = handle_request(Request{"DELETE", "/v1/profiles/x", {}, ""}, *t.app);
+  Response d = handle_request(Request{"PUT", "/v1/profiles/x", {}, ""}, *t.app);
   CHECK(d.status == 405);
-  CHECK(d.headers["allow"] == "GET");
+  CHECK(d.headers["allow"] == "GET, DELETE");
   CHECK(t.post("/index.html", "").status == 405);
 }
 
@@ -254,4 +254,43 @@ TEST_CASE("down-sync of a long backlog comes in bounded slices", "[server][sync]
   }
   CHECK(got == 2000);
   CHECK(rounds == 2);
+}
+
+TEST_CASE("erasure reaches every copy: server rows, merged profiles, other devices, late writes", "[server][erasure]") {
+  TestApp t;
+  REQUIRE(t.post("/v1/sync", sync_from(kTok1, "a1", "r1", ev("e1"), 0)).status == 200);
+  REQUIRE(t.post("/v1/identify", identify_body(kTok1, "a1", "carol", proof_for("carol"))).status == 200);
+  REQUIRE(t.post("/v1/sync", sync_from(kTok2, "a2", "r2", ev("e2"), 0)).status == 200);
+  REQUIRE(t.post("/v1/identify", identify_body(kTok2, "a2", "carol", proof_for("carol"))).status == 200);
+  t.clock += 1000;
+
+  SECTION("the backend erases by any of the customer's ids") {
+    Request del{"DELETE", "/v1/profiles/a2", {{"authorization", "Bearer sk_demo"}}, ""};
+    Response r = handle_request(del, *t.app);
+    REQUIRE(r.status == 200);
+    CHECK(body_of(r)["id"] == "a1");
+    CHECK(body_of(r)["erased"] == t.clock);
+  }
+  SECTION("a device erases through its delta") {
+    std::string body = R"({"v":1,"key":"pk_demo","token":")" + kTok1 +
+                       R"(","since":0,"delta":{"profile":"a1","replica":"r1","upto":5,"erased":)" +
+                       std::to_string(t.clock) + "}}";
+    REQUIRE(t.post("/v1/sync", body).status == 200);
+  }
+  json p = body_of(t.get("/v1/profiles/a1", "Bearer sk_demo"));
+  CHECK(p["events"].empty());
+  CHECK(p["erased"] == t.clock);
+  CHECK(body_of(t.get("/v1/profiles/a2", "Bearer sk_demo"))["events"].empty());
+
+  // The other device learns of the erasure on its next sync, and its late old events are refused.
+  json r = body_of(t.post("/v1/sync", sync_from(kTok2, "a1", "r2", ev("e-old"), 1)));
+  CHECK(r["down"]["erased"] == t.clock);
+  CHECK(r["accepted"]["events"] == 0);
+  std::string fresh = R"([{"id":"e-new","type":"page_view","ts":)" + std::to_string(t.clock + 5) + "}]";
+  CHECK(body_of(t.post("/v1/sync", sync_from(kTok2, "a1", "r2", fresh, 1)))["accepted"]["events"] == 1);
+  CHECK(t.get("/v1/profiles/nobody", "Bearer sk_demo").status == 404);
+  Request missing{"DELETE", "/v1/profiles/nobody", {{"authorization", "Bearer sk_demo"}}, ""};
+  CHECK(handle_request(missing, *t.app).status == 404);
+  Request nokey{"DELETE", "/v1/profiles/a1", {}, ""};
+  CHECK(handle_request(nokey, *t.app).status == 401);
 }

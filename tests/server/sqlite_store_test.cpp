@@ -68,7 +68,7 @@ TEST_CASE("a database from a newer server is refused, not damaged", "[store]") {
   sqlite3_close(db);
   auto s = SqliteStore::open(path);
   REQUIRE_FALSE(s.is_ok());
-  CHECK(s.status().message() == "database schema version 99 is newer than this server understands (2)");
+  CHECK(s.status().message() == "database schema version 99 is newer than this server understands (3)");
 }
 
 TEST_CASE("an unopenable path is a clear error", "[store]") {
@@ -78,7 +78,7 @@ TEST_CASE("an unopenable path is a clear error", "[store]") {
   CHECK(s.status().message().find("cannot open database '/nonexistent-dir/sub/x.db'") == 0);
 }
 
-TEST_CASE("a version 1 database is migrated to version 2 on open, keeping its data", "[store][migration]") {
+TEST_CASE("a version 1 database is migrated to the current version on open, keeping its data", "[store][migration]") {
   TestApp t;
   t.store.reset();
   auto path = (t.dir / "v1.db").string();
@@ -117,7 +117,7 @@ TEST_CASE("a version 1 database is migrated to version 2 on open, keeping its da
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr);
   REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-  CHECK(sqlite3_column_int(st, 0) == 2);
+  CHECK(sqlite3_column_int(st, 0) == 3);
   sqlite3_finalize(st);
   sqlite3_close(db);
 }

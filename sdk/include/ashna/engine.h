@@ -27,6 +27,7 @@ struct Delta {
   std::vector<Event> events;
   std::map<std::string, Trait> traits;
   std::uint64_t upto = 0;  // highest local seq included; the server acknowledges up to it
+  std::int64_t erased = 0; // an erasure (tombstone epoch, Unix ms) to apply first; 0 = none
 };
 
 struct EngineOptions {
@@ -53,9 +54,16 @@ class Engine {
 
   // A choice without personalisation or analytics forgets every event and trait at once.
   void set_consent(const Consent& consent);
+
+  // Erasure: forgets every event and trait written before `epoch` (Unix ms) and refuses them from
+  // then on (a tombstone wins over everything older, whichever replica sends it later).
+  // Idempotent; a later epoch replaces an earlier one.
+  void erase(std::int64_t epoch);
+  std::int64_t erased() const { return erased_; }
   const Consent& consent() const { return consent_; }
 
-  // Empty (upto 0) when consent does not allow sending.
+  // What the server has not acknowledged. Without storage consent only a pending erasure (which
+  // must still reach the server); otherwise events, traits and the erasure.
   Delta pending() const;
   // The context's `personalise` is combined with consent: no consent, no personal greeting.
   // Views are computed for it (at context.now) unless the context brings its own.
@@ -95,6 +103,8 @@ class Engine {
   Consent consent_;
   std::uint64_t seq_ = 0;
   std::uint64_t acked_ = 0;
+  std::int64_t erased_ = 0;  // tombstone epoch, 0 = never erased
+  std::uint64_t erase_seq_ = 0;  // local seq of the last erase(); pending until acknowledged
   // A page asks for the greeting, the views and recommendations at one `now`: compute once.
   mutable Views cache_;
   mutable std::int64_t cache_now_ = 0;

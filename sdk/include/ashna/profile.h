@@ -59,6 +59,8 @@ class Profile {
   std::size_t trim(std::size_t max_events, std::uint64_t protect_after_seq);
   // Forgets every event and trait (the id stays).
   void clear();
+  // Forgets events and traits older than `epoch` (Unix ms): erasure.
+  void erase_before(std::int64_t epoch);
 
  private:
   std::string id_;
