@@ -127,9 +127,10 @@ EMSCRIPTEN_KEEPALIVE const char* ashna_state(Handle* h) {
   return reply(h, h->engine.consent().allows_storage() ? state_json(h->engine) : "null");
 }
 
-// Tombstone: forget (and refuse) everything older than `epoch` (Unix ms).
-EMSCRIPTEN_KEEPALIVE const char* ashna_erase(Handle* h, double epoch) {
-  h->engine.erase(to_int(epoch));
+// Tombstone: forget (and refuse) everything older than `epoch` (Unix ms). seq: as stored, or 0
+// for a new erasure on this replica.
+EMSCRIPTEN_KEEPALIVE const char* ashna_erase(Handle* h, double epoch, double seq) {
+  h->engine.erase(to_int(epoch), to_seq(seq));
   return reply(h, to_json(ashna::Status::ok()));
 }
 

@@ -18,7 +18,7 @@ var AshnaEngine = (function () {
     ashna_state: ['number', ['number']],
     ashna_delta: ['number', ['number']],
     ashna_ack: ['number', ['number', 'number']],
-    ashna_erase: ['number', ['number', 'number']],
+    ashna_erase: ['number', ['number', 'number', 'number']],
     ashna_profile: ['number', ['number']]
   };
 
@@ -92,13 +92,15 @@ var AshnaEngine = (function () {
   AshnaEngine.prototype.delta = function () { return JSON.parse(this.deltaText()); };
   AshnaEngine.prototype.ack = function (upto) { return this._json(this._f.ashna_ack(this._h, upto)); };
   /** Erasure: forget and refuse everything older than `epoch` (Unix ms). */
-  AshnaEngine.prototype.erase = function (epoch) { return this._json(this._f.ashna_erase(this._h, num(epoch, 0))); };
+  AshnaEngine.prototype.erase = function (epoch, seq) {
+    return this._json(this._f.ashna_erase(this._h, num(epoch, 0), num(seq, 0)));
+  };
   AshnaEngine.prototype.profile = function () { return this._json(this._f.ashna_profile(this._h)); };
 
   /** Restores a state written by state(): returns the number of entries that failed validation. */
   AshnaEngine.prototype.restore = function (s) {
     var bad = 0, self = this;
-    if (s.erased) this.erase(s.erased);
+    if (s.erased) this.erase(s.erased, s.erase_seq);
     (s.events || []).forEach(function (e) { if (self.event(e, true).error) bad++; });
     Object.keys(s.traits || {}).forEach(function (k) { if (self.trait(k, s.traits[k], true).error) bad++; });
     this.ack(s.acked || 0);

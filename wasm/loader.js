@@ -50,9 +50,26 @@
   }
   function applyConsent() {
     var c = purposes(consent && consent.choice);
+    var had = !!load('device');
     engine.consent(c);
-    if (c.decided && !(c.personalisation || c.analytics)) { drop('state'); drop('device'); }
+    if (c.decided && !(c.personalisation || c.analytics)) {
+      // Withdrawal: what only consent justified goes, here at once and on the server next. Until
+      // the server confirms, keep just what the erasure request needs.
+      if (had) { save('erase', { id: device.id, replica: device.replica, token: device.token, epoch: Date.now() }); sendErase(); }
+      drop('state'); drop('device');
+    }
   }
+  function sendErase() {
+    var e = load('erase');
+    if (!e) return Promise.resolve(null);
+    var text = JSON.stringify({ v: 1, key: site, token: e.token,
+      delta: { profile: e.id, replica: e.replica, upto: 0, erased: e.epoch } });
+    return post('v1/sync', text).then(function (res) {
+      if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 429)) drop('erase');  // done, or never will be
+      else retryErase();
+    }, retryErase);
+  }
+  function retryErase() { setTimeout(sendErase, 5000 + Math.random() * 5000); }
 
   // ---- the engine
   // since: the server version this device has received everything up to (down-sync).
@@ -168,10 +185,11 @@
   }
   // What other devices and channels added: kept as already-acknowledged data (seq 0).
   function applyDown(down) {
+    if (down.erased) engine.erase(down.erased);  // erased on another device or by the shop
     (down.events || []).forEach(function (e) { engine.event(e, true); });
     Object.keys(down.traits || {}).forEach(function (k) { engine.trait(k, down.traits[k], true); });
     device.since = down.version;
-    return (down.events || []).length + Object.keys(down.traits || {}).length;
+    return (down.erased ? 1 : 0) + (down.events || []).length + Object.keys(down.traits || {}).length;
   }
   // pull: also ask when nothing is pending, to receive what the device lacks.
   function sync(pull) {
@@ -298,6 +316,14 @@
         }
         changed();
         return Promise.resolve(engine.profile());
+      },
+      // Erases the profile here at once, and on the server and the customer's other devices at
+      // their next sync. Resolves once the server has it (or it is queued while offline).
+      erase: function () {
+        engine.erase(Date.now());
+        changed();
+        emit('profile', engine.profile());
+        return sync(true).then(function () { return { erased: true, pending: engine.delta().erased > 0 }; });
       }
     },
     consent: {
@@ -334,7 +360,7 @@
   var facade = { version: VERSION, profile: {}, consent: {} };
   ['track', 'page', 'purchase', 'identify', 'reset', 'greeting', 'recommend', 'offer', 'views', 'sync', 'on']
     .forEach(function (m) { facade[m] = deferred(m); });
-  ['get', 'update'].forEach(function (m) { facade.profile[m] = deferred('profile.' + m); });
+  ['get', 'update', 'erase'].forEach(function (m) { facade.profile[m] = deferred('profile.' + m); });
   ['get', 'set'].forEach(function (m) { facade.consent[m] = deferred('consent.' + m); });
   w.ashna = facade;
 
@@ -382,6 +408,7 @@
     if (!site) { failed = 'data-site is missing on the <script> tag'; warn(failed); }
     consent = load('consent');
     banner();
+    sendErase();
     wireClicks();
     if (failed) return drain(queued.concat(held.splice(0)));
     var catalog = loadCatalog();

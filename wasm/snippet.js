@@ -5,8 +5,8 @@
   if (w.ashna) return;
   var q = [], a = { q: q, snippet: 1 };
   function stub(name) { return function () { var args = [].slice.call(arguments); return new Promise(function (res, rej) { q.push([name, args, res, rej]); }); }; }
-  ['track', 'page', 'identify', 'reset', 'greeting', 'sync', 'on'].forEach(function (m) { a[m] = stub(m); });
-  a.profile = { get: stub('profile.get'), update: stub('profile.update') };
+  ['track', 'page', 'purchase', 'identify', 'reset', 'greeting', 'recommend', 'offer', 'views', 'sync', 'on'].forEach(function (m) { a[m] = stub(m); });
+  a.profile = { get: stub('profile.get'), update: stub('profile.update'), erase: stub('profile.erase') };
   a.consent = { get: stub('consent.get'), set: stub('consent.set') };
   w.ashna = a;
 })(window);

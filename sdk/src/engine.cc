@@ -80,10 +80,11 @@ void Engine::set_consent(const Consent& consent) {
   if (!consent_.allows_tracking()) profile_.clear();
 }
 
-void Engine::erase(std::int64_t epoch) {
+void Engine::erase(std::int64_t epoch, std::uint64_t seq) {
   if (epoch <= erased_) return;
   erased_ = epoch;
-  erase_seq_ = next_seq();
+  if (seq > seq_) seq_ = seq;
+  erase_seq_ = seq ? seq : next_seq();
   changed();
   profile_.erase_before(epoch);
 }

@@ -297,7 +297,10 @@ std::string state_json(const Engine& engine) {
   key(out, "id"), append_json_string(out, p.id());
   out += ',', key(out, "replica"), append_json_string(out, engine.replica());
   out += ',', key(out, "acked"), append_int(out, static_cast<std::int64_t>(engine.acked()));
-  if (engine.erased()) out += ',', key(out, "erased"), append_int(out, engine.erased());
+  if (engine.erased()) {
+    out += ',', key(out, "erased"), append_int(out, engine.erased());
+    out += ',', key(out, "erase_seq"), append_int(out, static_cast<std::int64_t>(engine.erase_seq()));
+  }
   out += ",\"consent\":{\"personalisation\":";
   out += c.personalisation ? "true" : "false";
   out += ",\"analytics\":";

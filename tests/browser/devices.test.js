@@ -69,3 +69,57 @@ test('a forged identify token is refused with a clear error and merges nothing',
     await ctx.close();
   }
 });
+
+test('erasing on one device erases the server copy and the other device\'s copy', async () => {
+  const p1 = await launch(), p2 = await launch();
+  try {
+    const a = await p1.context.newPage(), b = await p2.context.newPage();
+    for (const page of [a, b]) {
+      await page.goto(server.base + '/products/japanese-sencha.html');
+      await rendered(page);
+      await page.click('[data-ashna-consent="accept-all"]');
+      await page.evaluate((t) => window.ashna.identify('dave', { token: t }), proof('dave'));
+    }
+    await a.evaluate(() => window.ashna.sync());
+    const id = await a.evaluate(async () => (await window.ashna.profile.get()).id);
+    assert.ok((await server.api('/v1/profiles/' + id)).body.events.length >= 4);
+
+    const result = await b.evaluate(() => window.ashna.profile.erase());
+    assert.deepEqual(result, { erased: true, pending: false });
+    assert.deepEqual((await b.evaluate(() => window.ashna.profile.get())).events, []);
+    const api = await server.api('/v1/profiles/' + id);
+    assert.deepEqual(api.body.events, []);
+    assert.ok(api.body.erased > 0);
+
+    await a.evaluate(() => window.ashna.sync());
+    assert.deepEqual((await a.evaluate(() => window.ashna.profile.get())).events, [], 'the phone erased its copy');
+    const stored = await a.evaluate(() => JSON.parse(localStorage.getItem('ashna:pk_demo:state')));
+    assert.deepEqual(stored.events, []);
+  } finally {
+    await p1.close();
+    await p2.close();
+  }
+});
+
+test('withdrawing consent erases the profile here and on the server', async () => {
+  const ctx = await launch();
+  try {
+    const page = await ctx.context.newPage();
+    await page.goto(server.base + '/products/colombia-huila.html');
+    await rendered(page);
+    await page.click('[data-ashna-consent="accept-all"]');
+    await page.evaluate(() => window.ashna.sync());
+    const id = await page.evaluate(async () => (await window.ashna.profile.get()).id);
+    assert.ok((await server.api('/v1/profiles/' + id)).body.events.length >= 2);
+    const erased = page.waitForResponse((r) => r.url().endsWith('/v1/sync') && r.status() === 200);
+    await page.evaluate(() => window.ashna.consent.set('necessary'));
+    await erased;
+    const api = await server.api('/v1/profiles/' + id);
+    assert.deepEqual(api.body.events, []);
+    assert.ok(api.body.erased > 0);
+    await page.waitForFunction(() => localStorage.getItem('ashna:pk_demo:erase') === null);
+    assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), ['ashna:pk_demo:consent']);
+  } finally {
+    await ctx.close();
+  }
+});

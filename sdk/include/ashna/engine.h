@@ -57,9 +57,11 @@ class Engine {
 
   // Erasure: forgets every event and trait written before `epoch` (Unix ms) and refuses them from
   // then on (a tombstone wins over everything older, whichever replica sends it later).
-  // Idempotent; a later epoch replaces an earlier one.
-  void erase(std::int64_t epoch);
+  // Idempotent; a later epoch replaces an earlier one. `seq` restores a stored erasure's local
+  // write order (0 = a new erasure on this replica).
+  void erase(std::int64_t epoch, std::uint64_t seq = 0);
   std::int64_t erased() const { return erased_; }
+  std::uint64_t erase_seq() const { return erase_seq_; }
   const Consent& consent() const { return consent_; }
 
   // What the server has not acknowledged. Without storage consent only a pending erasure (which
