@@ -85,3 +85,38 @@ test('a hostile title in an order is rendered as text in the recommendation card
     await ctx.close();
   }
 });
+
+test('window.ashna has exactly the methods ashna.d.ts declares, before and after load', async () => {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const dts = fs.readFileSync(path.join(__dirname, '..', '..', 'wasm', 'ashna.d.ts'), 'utf8');
+  const body = dts.slice(dts.indexOf('export interface Ashna {'), dts.indexOf('declare global'));
+  const declared = [];
+  let group = '';
+  for (const line of body.split('\n')) {
+    let m = /^ {2}(\w+): \{$/.exec(line);
+    if (m) { group = m[1] + '.'; continue; }
+    if (/^ {2}\};$/.test(line)) { group = ''; continue; }
+    m = /^ {2,4}(\w+)(<[^>]*>)?\(/.exec(line);
+    if (m) declared.push(group + m[1]);
+  }
+  const page = await browser.context.newPage();
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/ashna.js', async (route) => { await held; await route.continue(); });
+  await page.goto(server.base + '/', { waitUntil: 'domcontentloaded' });
+  const surface = () => page.evaluate(() => {
+    const out = [];
+    for (const [k, v] of Object.entries(window.ashna)) {
+      if (typeof v === 'function') out.push(k);
+      else if (v && typeof v === 'object' && !Array.isArray(v))
+        for (const [k2, v2] of Object.entries(v)) if (typeof v2 === 'function') out.push(k + '.' + k2);
+    }
+    return out.sort();
+  });
+  assert.deepEqual(await surface(), [...declared].sort(), 'the snippet stub');
+  release();
+  await page.waitForFunction(() => window.ashna && !window.ashna.snippet);
+  assert.deepEqual(await surface(), [...declared].sort(), 'the loaded SDK');
+  await page.close();
+});

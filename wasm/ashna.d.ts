@@ -1,0 +1,158 @@
+// Type declarations for the Ashna browser SDK (window.ashna), shipped beside ashna.js.
+// Every method returns a Promise and never throws synchronously into the page: bad arguments
+// reject with a TypeError whose message names the argument. Before /ashna.js has loaded, the
+// snippet (ashna-snippet.js) queues calls; if the WebAssembly core cannot load, calls resolve
+// to undefined and slots keep their fallback content.
+
+export type EventType =
+  | 'page_view' | 'product_view' | 'search' | 'add_to_cart' | 'remove_from_cart' | 'purchase'
+  | 'click' | 'like' | 'email_open' | 'unsubscribe' | 'notification_block' | 'store_visit';
+
+/** A product as the shop describes it. */
+export interface Item {
+  id: string;            // 1-128 bytes
+  title?: string;        // up to 512 bytes; always rendered as text
+  category?: string;     // a path, "coffee/single-origin"
+  price?: number;        // unit price, 0..1e9
+}
+
+/** One order or cart line. */
+export interface Line extends Item {
+  qty?: number;          // 1..100000, default 1
+}
+
+export interface TrackProps {
+  item?: Item;           // the product the event is about
+  lines?: Line[];        // order or cart lines (at most 100)
+  currency?: string;     // ISO 4217
+  [prop: string]: unknown;  // anything else is kept as the event's free properties (JSON, <= 4 KB)
+}
+
+export interface TrackResult {
+  kept: boolean;         // false when the customer's consent does not allow keeping it
+  id?: string;           // the event id
+  reason?: string;
+}
+
+export interface Order {
+  id?: string;
+  lines: Line[];
+  currency?: string;
+}
+
+export interface Trait {
+  value: string;
+  ts: number;            // Unix ms of the write
+  replica: string;       // the device that wrote it
+}
+
+export interface StoredEvent {
+  id: string;
+  type: EventType;
+  ts: number;
+  channel: string;
+  item?: Item;
+  lines?: Line[];
+  currency?: string;
+  path?: string;
+  props?: Record<string, unknown>;
+}
+
+export interface Profile {
+  id: string;            // anonymous ("a_...") until identify; then the customer's profile id
+  traits: Partial<Record<'name' | 'locale' | 'channel', Trait>>;
+  events: StoredEvent[];
+}
+
+export interface Greeting {
+  kind: 'generic' | 'first_visit' | 'same_visit' | 'returning' | 'reorder' | 'win_back';
+  text: string;
+  reason: string;        // why this greeting, in words
+  item: string;          // the product it mentions, or ""
+  locale: 'en' | 'fa';
+}
+
+export interface Recommendation {
+  item: string;
+  title: string;
+  category: string;
+  price: number;
+  strategy: 'buy_again' | 'affinity' | 'popular' | 'offer_repeat' | 'offer_new';
+  reason: string;
+}
+
+export interface Offer {
+  items: Recommendation[];  // two repeat items and one new, or empty
+  reason: string;
+}
+
+export interface Views {
+  rfm: { orders: number; monetary: number; recency_days: number; r: number; f: number; m: number;
+         segment: 'none' | 'champions' | 'loyal' | 'potential_loyalist' | 'new' | 'at_risk' | 'cant_lose' | 'hibernating' | 'lost' };
+  categories: Array<{ key: string; score: number; views: number; carts: number; purchases: number }>;
+  tags: Array<{ key: string; score: number; views: number; carts: number; purchases: number }>;
+  items: Array<{ key: string; purchases: number; last: number; interval_days: number; next: number;
+                 confidence: number; status: 'not_due' | 'due_soon' | 'overdue' | 'one_off' }>;
+  category_cadence: Views['items'];
+  stage: 'discovering' | 'comparing' | 'deciding' | 'bought' | 'evaluating' | 'loyal' | 'at_risk';
+  stage_reason: string;
+}
+
+export interface ConsentState {
+  decided: boolean;
+  personalisation: boolean;
+  analytics: boolean;
+  marketing: boolean;    // always false while Global Privacy Control is on
+  gpc?: boolean;         // navigator.globalPrivacyControl as seen by the SDK
+}
+
+export interface SyncResult {
+  ok: boolean;
+  version?: number;
+  accepted?: { events: number; traits: number };
+  received?: number;
+  status?: number;
+  error?: { code: string; message: string };
+}
+
+export interface AshnaEvents {
+  ready: Ashna;
+  profile: Profile;
+  consent: ConsentState;
+  sync: SyncResult;
+}
+
+export interface Ashna {
+  readonly version: string;
+  track(type: EventType, props?: TrackProps): Promise<TrackResult>;
+  page(props?: Record<string, unknown>): Promise<TrackResult>;
+  purchase(order: Order): Promise<TrackResult>;
+  /** Links this device to a customer. `token` is hex HMAC-SHA256(site identity secret, userId), made by your server. */
+  identify(userId: string, opts: { token: string; traits?: Record<string, string> }): Promise<{ id: string }>;
+  /** Logs out: a fresh anonymous profile on this device. */
+  reset(): Promise<void>;
+  /** Recomputes and renders the greeting and slots; resolves to the greeting. */
+  greeting(): Promise<Greeting>;
+  recommend(opts?: { k?: number; exclude?: string[] }): Promise<Recommendation[]>;
+  offer(): Promise<Offer>;
+  views(): Promise<Views>;
+  /** Sends what is pending and receives what this device lacks. */
+  sync(): Promise<unknown>;
+  on<K extends keyof AshnaEvents>(event: K, fn: (detail: AshnaEvents[K]) => void): Promise<void>;
+  profile: {
+    get(): Promise<Profile>;
+    update(traits: Partial<Record<'name' | 'locale' | 'channel', string>>): Promise<Profile>;
+    /** Erases the profile here at once, on the server and on the customer's other devices at their next sync. */
+    erase(): Promise<{ erased: true; pending: boolean }>;
+  };
+  consent: {
+    get(): Promise<ConsentState>;
+    set(choice: 'all' | 'necessary'): Promise<ConsentState>;
+  };
+}
+
+declare global {
+  interface Window {
+    ashna: Ashna;
+  }
+}
