@@ -56,7 +56,7 @@
       // Withdrawal: what only consent justified goes, here at once and on the server next. Until
       // the server confirms, keep just what the erasure request needs.
       if (had) { save('erase', { id: device.id, replica: device.replica, token: device.token, epoch: Date.now() }); sendErase(); }
-      drop('state'); drop('device');
+      drop('state'); drop('device'); drop('paint');
     }
   }
   function sendErase() {
@@ -100,11 +100,7 @@
   }
 
   // ---- slots: always textContent, never HTML
-  function render() {
-    if (!engine) return;
-    // One `now` for every slot, so the engine computes the views once for all of them.
-    var now = Date.now();
-    var g = engine.greeting({ now: now, hour: new Date(now).getHours(), locale: locale() });
+  function paint(g) {
     var slots = d.querySelectorAll('[data-ashna="greeting"]');
     for (var i = 0; i < slots.length; i++) {
       slots[i].textContent = g.text;
@@ -113,6 +109,24 @@
       slots[i].setAttribute('lang', g.locale);
       slots[i].setAttribute('dir', g.locale === 'fa' ? 'rtl' : 'ltr');
     }
+  }
+  // Fast first paint: within a visit, the last greeting (kept with consent) is shown before the
+  // wasm has loaded; the wasm then recomputes it and the slot changes only if it differs.
+  var kPaintFresh = 30 * 60 * 1000;
+  function paintCached() {
+    if (!consent || consent.choice !== 'all') return;
+    var c = load('paint');
+    if (c && typeof c.text === 'string' && Date.now() - c.t >= 0 && Date.now() - c.t < kPaintFresh)
+      paint({ text: c.text, kind: c.kind, reason: c.reason, locale: c.locale });
+  }
+  function render() {
+    if (!engine) return;
+    // One `now` for every slot, so the engine computes the views once for all of them.
+    var now = Date.now();
+    var g = engine.greeting({ now: now, hour: new Date(now).getHours(), locale: locale() });
+    var first = d.querySelector('[data-ashna="greeting"]');
+    if (!first || first.textContent !== g.text || first.getAttribute('data-ashna-kind') !== g.kind) paint(g);
+    if (engine.state()) save('paint', { t: now, text: g.text, kind: g.kind, reason: g.reason, locale: g.locale });
     renderSlots(now);
     return g;
   }
@@ -292,7 +306,7 @@
     reset: function () {
       var core = engine._m;
       engine.free();
-      drop('state'); drop('device');
+      drop('state'); drop('device'); drop('paint');
       start(core); render(); emit('profile', engine.profile());
       return Promise.resolve();
     },
@@ -407,6 +421,7 @@
   function boot() {
     if (!site) { failed = 'data-site is missing on the <script> tag'; warn(failed); }
     consent = load('consent');
+    paintCached();
     banner();
     sendErase();
     wireClicks();

@@ -175,3 +175,30 @@ test('if the wasm cannot load, the page keeps its fallback and calls resolve', a
     await ctx.close();
   }
 });
+
+test('fast first paint: within a visit the last greeting is painted before the wasm loads', async () => {
+  const ctx = await launch();
+  try {
+    const page = await ctx.context.newPage();
+    await page.goto(server.base + PRODUCT);
+    await rendered(page);
+    await page.click('[data-ashna-consent="accept-all"]');
+    await page.goto(server.base + '/');
+    await rendered(page);
+    const personal = await greetingOf(page).textContent();
+    assert.equal(personal, 'Still thinking about the Ethiopian Yirgacheffe?');
+    // Next page: hold the wasm back; the cached greeting is already there.
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await page.route('**/ashna.wasm', async (route) => { await held; await route.continue(); });
+    await page.goto(server.base + '/');
+    await page.waitForSelector('[data-ashna="greeting"][data-ashna-kind]');
+    assert.equal(await greetingOf(page).textContent(), personal, 'painted while the wasm is still held back');
+    release();
+    const g = await page.evaluate(() => window.ashna.greeting());  // resolves once the core is up
+    assert.equal(g.text, personal);
+    assert.equal(await greetingOf(page).textContent(), personal);
+  } finally {
+    await ctx.close();
+  }
+});
