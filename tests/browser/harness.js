@@ -11,11 +11,13 @@ const root = path.join(__dirname, '..', '..');
 const serverBin = process.env.ASHNA_SERVER || path.join(root, 'build', 'native', 'server', 'ashna-server');
 const wasmDir = process.env.ASHNA_WASM_DIR || path.join(root, 'build', 'wasm', 'wasm');
 
-async function startServer() {
+// extraStatic: more folders to serve (benchmarks' pages).
+async function startServer(extraStatic = []) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashna-browser-'));
   const db = path.join(dir, 'test.db');
-  const proc = spawn(serverBin, ['--db', db, '--listen', '127.0.0.1:0', '--demo',
-    '--static', path.join(root, 'demo-site'), '--static', wasmDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const statics = [path.join(root, 'demo-site'), wasmDir, ...extraStatic].flatMap((d) => ['--static', d]);
+  const proc = spawn(serverBin, ['--db', db, '--listen', '127.0.0.1:0', '--demo', ...statics],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   proc.stderr.on('data', (d) => { log += d; });
   const port = await new Promise((resolve, reject) => {
