@@ -34,6 +34,22 @@ std::vector<Affinity> ranked(std::map<std::string, Affinity, std::less<>>& m) {
 
 }  // namespace
 
+bool removed_interest(const Profile& profile, std::string_view key) {
+  for (std::string_view level : category_levels(key)) {
+    const Trait* t = profile.trait(std::string(kInterestPrefix) + std::string(level));
+    if (t && t->value == "-") return true;
+  }
+  return false;
+}
+
+bool item_removed(const Profile& profile, const Item& item, const Catalog& catalog) {
+  if (removed_interest(profile, category_of(item, catalog))) return true;
+  if (const CatalogItem* c = catalog.find(item.id))
+    for (const std::string& tag : c->tags)
+      if (removed_interest(profile, tag)) return true;
+  return false;
+}
+
 std::string_view category_of(const Item& item, const Catalog& catalog) {
   if (!item.category.empty()) return item.category;
   const CatalogItem* c = catalog.find(item.id);
@@ -67,6 +83,23 @@ void compute_affinities(const Profile& profile, const Catalog& catalog, const Vi
         for (const std::string& tag : c->tags) add(tagm, tag, s, t.kind);
     }
   }
+  // What the customer said outranks what we inferred; what they removed never comes back,
+  // however many old events point at it.
+  double top = 0;
+  for (auto* m : {&cats, &tagm})
+    for (auto& [k, a] : *m) top = std::max(top, a.score);
+  for (const std::string& key : profile.interests('+')) {
+    bool is_tag = false;
+    for (const CatalogItem& c : catalog.items())
+      is_tag = is_tag || std::find(c.tags.begin(), c.tags.end(), key) != c.tags.end();
+    auto& into = is_tag ? tagm : cats;
+    auto it = into.find(key);
+    if (it == into.end()) it = into.emplace(key, Affinity{key}).first;
+    it->second.score += top + 1;
+    it->second.stated = true;
+  }
+  for (auto* m : {&cats, &tagm})
+    for (auto it = m->begin(); it != m->end();) it = removed_interest(profile, it->first) ? m->erase(it) : std::next(it);
   categories = ranked(cats);
   tags = ranked(tagm);
 }

@@ -114,6 +114,8 @@ struct Recall {
   int views = 0;
 };
 
+std::string title_of(const Profile& profile, const Catalog* catalog, const std::string& id);
+
 Recall recall_item(const Profile& profile, const GreetingContext& ctx) {
   std::map<std::string_view, Recall> by_item;
   for (const Event& e : profile.events()) {
@@ -121,7 +123,8 @@ Recall recall_item(const Profile& profile, const GreetingContext& ctx) {
     if (e.type == EventType::purchase) {
       for (const Line& l : e.lines) by_item.erase(l.item.id);  // bought: stop (later views count again)
     } else if (e.type == EventType::product_view && ctx.now - e.ts <= ctx.recall_window_ms &&
-               !(ctx.catalog && ctx.catalog->is_sensitive(e.item.id))) {
+               !(ctx.catalog && ctx.catalog->is_sensitive(e.item.id)) &&
+               !(ctx.catalog && item_removed(profile, e.item, *ctx.catalog))) {
       Recall& r = by_item[e.item.id];
       ++r.views;
       r.last_view = &e;
@@ -129,7 +132,7 @@ Recall recall_item(const Profile& profile, const GreetingContext& ctx) {
   }
   Recall best;
   for (const auto& [id, r] : by_item) {
-    if (r.last_view->item.title.empty()) continue;  // nothing to say it with
+    if (title_of(profile, ctx.catalog, r.last_view->item.id).empty()) continue;  // nothing to say it with
     if (!best.last_view || r.views > best.views ||
         (r.views == best.views && r.last_view->ts > best.last_view->ts))
       best = r;
@@ -182,7 +185,7 @@ Greeting make_greeting(const Profile& profile, const GreetingContext& ctx) {
   if (!name.empty()) vars["name"] = name;
   if (recall.last_view) {
     g.item_id = recall.last_view->item.id;
-    vars["item"] = recall.last_view->item.title;
+    vars["item"] = title_of(profile, ctx.catalog, recall.last_view->item.id);
     vars["n"] = times(recall.views, persian);
   }
 
@@ -193,6 +196,7 @@ Greeting make_greeting(const Profile& profile, const GreetingContext& ctx) {
     for (const Cadence& c : ctx.views->items) {
       if (c.status != CadenceStatus::due_soon && c.status != CadenceStatus::overdue) continue;
       if (ctx.catalog && ctx.catalog->is_sensitive(c.key)) continue;
+      if (ctx.catalog && item_removed(profile, Item{c.key, "", "", 0}, *ctx.catalog)) continue;
       due_title = title_of(profile, ctx.catalog, c.key);
       if (!due_title.empty()) {
         due = &c;

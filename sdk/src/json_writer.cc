@@ -216,6 +216,7 @@ void append_affinities(std::string& out, const std::vector<Affinity>& list) {
     out += ',', key(out, "views"), append_int(out, a.views);
     out += ',', key(out, "carts"), append_int(out, a.carts);
     out += ',', key(out, "purchases"), append_int(out, a.purchases);
+    out += ',', key(out, "stated"), out += a.stated ? "true" : "false";
     out += '}';
   }
   out += ']';

@@ -23,9 +23,17 @@ bool lww_wins(const Trait& incoming, const Trait& current) {
 }
 
 Status validate_trait(std::string_view name, const Trait& t) {
-  if (std::find(kKnownTraits.begin(), kKnownTraits.end(), name) == kKnownTraits.end())
+  if (name.substr(0, kInterestPrefix.size()) == kInterestPrefix) {
+    std::size_t key = name.size() - kInterestPrefix.size();
+    if (key == 0 || key > TraitLimits::kMaxName)
+      return Status::error("invalid_trait", "an interest needs a category or tag of 1 to 64 bytes");
+    if (t.value != "+" && t.value != "-")
+      return Status::error("invalid_trait", "interest '" + std::string(name.substr(kInterestPrefix.size())) +
+                                                "' must be \"+\" (interested) or \"-\" (removed)");
+  } else if (std::find(kKnownTraits.begin(), kKnownTraits.end(), name) == kKnownTraits.end()) {
     return Status::error("invalid_trait", "trait '" + std::string(name.substr(0, 64)) +
-                                              "' is not one of name, locale, channel");
+                                              "' is not one of name, locale, channel, interest:<key>");
+  }
   if (t.value.size() > TraitLimits::kMaxValue)
     return Status::error("invalid_trait", "trait '" + std::string(name) + "' is longer than " +
                                               std::to_string(TraitLimits::kMaxValue) + " bytes");
@@ -60,6 +68,14 @@ const Trait* Profile::trait(std::string_view name) const {
 std::string_view Profile::trait_value(std::string_view name) const {
   const Trait* t = trait(name);
   return t ? std::string_view(t->value) : std::string_view();
+}
+
+std::vector<std::string> Profile::interests(char state) const {
+  std::vector<std::string> out;
+  for (auto it = traits_.lower_bound(std::string(kInterestPrefix));
+       it != traits_.end() && it->first.compare(0, kInterestPrefix.size(), kInterestPrefix) == 0; ++it)
+    if (it->second.value.size() == 1 && it->second.value[0] == state) out.push_back(it->first.substr(kInterestPrefix.size()));
+  return out;
 }
 
 std::size_t Profile::trim(std::size_t max_events, std::uint64_t protect_after_seq) {

@@ -139,6 +139,9 @@ TEST_CASE("views, recommendations and offer fixtures", "[cases][views]") {
       ashna::Engine engine("p1", "r1");
       for (const auto& item : catalog->items()) REQUIRE(engine.add_catalog_item(item).is_ok());
       engine.set_consent(consent_of(c["consent"]));
+      if (c.contains("traits"))
+        for (auto& [name, t] : c["traits"].items())
+          REQUIRE(engine.restore_trait(name, {t["value"], t["ts"], t["replica"], 0}).is_ok());
       for (const json& e : c["events"]) REQUIRE(engine.track(strict_event(e)).is_ok());
       const json& ex = c["expect"];
       if (ex.contains("views")) check_partial(ex["views"], json::parse(ashna::to_json(engine.views(now))), "views");

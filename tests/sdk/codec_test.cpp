@@ -42,7 +42,7 @@ TEST_CASE("delta errors name the field", "[codec]") {
   CHECK(delta_error(R"({"profile":"p","replica":"r","upto":1,"events":[{"id":"e2","type":"page_view","ts":1790000000000,"item":{"id":"x","evil":1}}]})")
             .message() == "delta.events[0].item.evil: unknown field");
   CHECK(delta_error(R"({"profile":"p","replica":"r","upto":1,"traits":{"role":{"value":"admin","ts":1790000000000,"replica":"r"}}})")
-            .message() == "delta.traits.role: trait 'role' is not one of name, locale, channel");
+            .message() == "delta.traits.role: trait 'role' is not one of name, locale, channel, interest:<key>");
   CHECK(delta_error(R"({"profile":"p","replica":"r","upto":18446744073709551615})").message() == "delta.upto: is out of range");
   CHECK(delta_error(R"({"profile":"p","replica":"r","upto":3,"events":[)" + kEvent + "]}").is_ok());
 }

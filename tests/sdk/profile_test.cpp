@@ -68,7 +68,7 @@ TEST_CASE("trait validation", "[profile]") {
   CHECK(ashna::validate_trait("name", {"Ana", T, "r1", 0}).is_ok());
   auto s = ashna::validate_trait("favourite_colour", {"x", T, "r1", 0});
   CHECK(s.code() == "invalid_trait");
-  CHECK(s.message() == "trait 'favourite_colour' is not one of name, locale, channel");
+  CHECK(s.message() == "trait 'favourite_colour' is not one of name, locale, channel, interest:<key>");
   CHECK(ashna::validate_trait("name", {std::string(257, 'a'), T, "r1", 0}).message() ==
         "trait 'name' is longer than 256 bytes");
   CHECK(ashna::validate_trait("name", {"Ana", 5, "r1", 0}).code() == "invalid_trait");

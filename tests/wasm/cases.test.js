@@ -74,6 +74,7 @@ test('views, recommendations and offer fixtures give the same answers in wasm', 
       try {
         for (const item of doc.catalog) assert.deepEqual(e.catalogItem(item), { ok: true });
         e.consent(c.consent);
+        for (const [name, tr] of Object.entries(c.traits || {})) assert.deepEqual(e.trait(name, tr, true), { ok: true });
         for (const ev of c.events) assert.equal(e.event(ev, false).ok, true, JSON.stringify(ev));
         const ex = c.expect;
         if (ex.views) checkPartial(ex.views, e.views(doc.now), 'views');

@@ -31,8 +31,12 @@ struct TraitLimits {
   static constexpr std::size_t kMaxName = 64;
   static constexpr std::size_t kMaxValue = 256;
 };
-// ok, or invalid_trait naming the problem; known names are "name", "locale", "channel".
+// ok, or invalid_trait naming the problem. Names: "name", "locale", "channel", and
+// "interest:<category or tag>" with value "+" (the customer said they like it) or "-" (removed:
+// never use it again, whatever old events say). Interests are thus a last-writer-wins element
+// set that syncs like any trait.
 Status validate_trait(std::string_view name, const Trait& trait);
+constexpr std::string_view kInterestPrefix = "interest:";
 
 class Profile {
  public:
@@ -52,6 +56,8 @@ class Profile {
   const Trait* trait(std::string_view name) const;
   // Value of a trait, or "" when unset.
   std::string_view trait_value(std::string_view name) const;
+  // Explicit interests: "+" added, "-" removed; keys without the prefix.
+  std::vector<std::string> interests(char state) const;
   bool has_event(std::string_view id) const { return ids_.count(std::string(id)) > 0; }
 
   // Keeps at most `max_events`, dropping the oldest among those with seq 0 or seq <=

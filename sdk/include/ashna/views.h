@@ -36,7 +36,14 @@ struct Affinity {
   std::string key;       // a category path level ("coffee", "coffee/single-origin") or a tag
   double score = 0;      // decayed weighted count
   int views = 0, carts = 0, purchases = 0;
+  bool stated = false;   // the customer said so (an explicit interest): ranked above inferred ones
 };
+
+// True when the customer removed `key`, or a parent category of it ("coffee" removes
+// "coffee/single-origin").
+bool removed_interest(const Profile& profile, std::string_view key);
+// True when the item (its category levels or catalog tags) touches a removed interest.
+bool item_removed(const Profile& profile, const Item& item, const Catalog& catalog);
 
 enum class CadenceStatus { not_due, due_soon, overdue, one_off };
 std::string_view to_string(CadenceStatus status);
