@@ -60,7 +60,7 @@ export interface StoredEvent {
 
 export interface Profile {
   id: string;            // anonymous ("a_...") until identify; then the customer's profile id
-  traits: Partial<Record<'name' | 'locale' | 'channel', Trait>>;
+  traits: Partial<Record<'name' | 'locale' | 'channel', Trait>> & { [interest: `interest:${string}`]: Trait };
   events: StoredEvent[];
 }
 
@@ -86,11 +86,20 @@ export interface Offer {
   reason: string;
 }
 
+export interface Affinity {
+  key: string;
+  score: number;
+  views: number;
+  carts: number;
+  purchases: number;
+  stated: boolean;       // the customer said so (an explicit interest)
+}
+
 export interface Views {
   rfm: { orders: number; monetary: number; recency_days: number; r: number; f: number; m: number;
          segment: 'none' | 'champions' | 'loyal' | 'potential_loyalist' | 'new' | 'at_risk' | 'cant_lose' | 'hibernating' | 'lost' };
-  categories: Array<{ key: string; score: number; views: number; carts: number; purchases: number }>;
-  tags: Array<{ key: string; score: number; views: number; carts: number; purchases: number }>;
+  categories: Affinity[];
+  tags: Affinity[];
   items: Array<{ key: string; purchases: number; last: number; interval_days: number; next: number;
                  confidence: number; status: 'not_due' | 'due_soon' | 'overdue' | 'one_off' }>;
   category_cadence: Views['items'];
@@ -98,13 +107,22 @@ export interface Views {
   stage_reason: string;
 }
 
-export interface ConsentState {
-  decided: boolean;
+export interface Purposes {
   personalisation: boolean;
   analytics: boolean;
-  marketing: boolean;    // always false while Global Privacy Control is on
-  gpc?: boolean;         // navigator.globalPrivacyControl as seen by the SDK
+  marketing: boolean;
 }
+
+export interface ConsentState extends Purposes {
+  decided: boolean;
+  // marketing is always false while Global Privacy Control is on
+  gpc?: boolean;         // navigator.globalPrivacyControl as seen by the SDK (consent.get)
+  policy?: string;       // the policy version the choice was made under (consent.get)
+}
+
+/** name, locale ('en' | 'fa'), channel, and interests: 'interest:<category or tag>' = '+' | '-'. */
+export type TraitUpdate = Partial<Record<'name' | 'locale' | 'channel', string>> &
+  { [interest: `interest:${string}`]: '+' | '-' };
 
 export interface SyncResult {
   ok: boolean;
@@ -141,13 +159,14 @@ export interface Ashna {
   on<K extends keyof AshnaEvents>(event: K, fn: (detail: AshnaEvents[K]) => void): Promise<void>;
   profile: {
     get(): Promise<Profile>;
-    update(traits: Partial<Record<'name' | 'locale' | 'channel', string>>): Promise<Profile>;
+    update(traits: TraitUpdate): Promise<Profile>;
     /** Erases the profile here at once, on the server and on the customer's other devices at their next sync. */
     erase(): Promise<{ erased: true; pending: boolean }>;
   };
   consent: {
     get(): Promise<ConsentState>;
-    set(choice: 'all' | 'necessary'): Promise<ConsentState>;
+    /** source: where the customer chose ('banner', 'profile_centre', 'api' by default). */
+    set(choice: 'all' | 'necessary' | Purposes, source?: string): Promise<ConsentState>;
   };
 }
 

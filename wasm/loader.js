@@ -3,6 +3,7 @@
  * data-ashna slots as text, syncs deltas, and replays calls queued by the snippet.
  * Config: data-site (publishable key, required), data-endpoint (server base URL, default "/"),
  * data-locale (default: <html lang>), data-catalog (URL of the shop's catalog JSON),
+ * data-policy (privacy policy version: a new one asks for consent again),
  * data-auto="off" disables automatic page/product views and click tracking. */
 (function (w, d) {
   'use strict';
@@ -12,7 +13,7 @@
   var endpoint = (cfg.endpoint || '/').replace(/\/?$/, '/');
   var VERSION = '0.1.0';
   var prefix = 'ashna:' + site + ':';
-  var queued = w.ashna && w.ashna.q ? w.ashna.q : [];
+  var queued = w.ashna && w.ashna.q ? w.ashna.q.splice(0) : [];
   var listeners = {};
   var engine = null, failed = null, device = null, consent = null, loading = null;
   var held = [];            // calls made while the wasm loads
@@ -39,17 +40,26 @@
     for (var i = 0; i < a.length; i++) s += String.fromCharCode(a[i]);
     return w.btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   }
-  function locale() { return cfg.locale || d.documentElement.lang || 'en'; }
+  // The customer's own choice (trait) first, then the tag's, then the page's.
+  function locale() {
+    var t = engine && engine.profile().traits.locale;
+    return (t && t.value) || cfg.locale || d.documentElement.lang || 'en';
+  }
   function gpc() { return !!(w.navigator && w.navigator.globalPrivacyControl); }
 
   // ---- consent: the choice itself is the only thing kept before (and without) consent
-  function purposes(choice) {
-    var all = choice === 'all';
+  // The stored choice: {v: 2, purposes: {personalisation, analytics, marketing}, ts, source, policy}
+  // (v1 records kept {choice: 'all' | 'necessary'}).
+  function purposes(record) {
+    var p = record && (record.purposes || (record.choice === 'all' ? { personalisation: true, analytics: true, marketing: true }
+      : record.choice ? {} : null));
     // Global Privacy Control is a legally binding opt-out of sale/sharing: marketing stays off.
-    return { decided: !!choice, personalisation: all, analytics: all, marketing: all && !gpc() };
+    return { decided: !!p, personalisation: !!(p && p.personalisation), analytics: !!(p && p.analytics),
+      marketing: !!(p && p.marketing) && !gpc() };
   }
+  function storing(record) { var p = purposes(record); return p.decided && (p.personalisation || p.analytics); }
   function applyConsent() {
-    var c = purposes(consent && consent.choice);
+    var c = purposes(consent);
     var had = !!load('device');
     engine.consent(c);
     if (c.decided && !(c.personalisation || c.analytics)) {
@@ -75,7 +85,7 @@
   // since: the server version this device has received everything up to (down-sync).
   function newDevice() { return { id: 'a_' + randomId(16), replica: 'r_' + randomId(9), token: 't_' + randomId(24), since: 0 }; }
   function start(Core) {
-    device = (consent && consent.choice === 'all' && load('device')) || newDevice();
+    device = (storing(consent) && load('device')) || newDevice();
     engine = new AshnaEngine(Core, device.id, device.replica, 1000);
     catalogItems.forEach(function (c) { engine.catalogItem(c); });
     applyConsent();
@@ -114,7 +124,7 @@
   // wasm has loaded; the wasm then recomputes it and the slot changes only if it differs.
   var kPaintFresh = 30 * 60 * 1000;
   function paintCached() {
-    if (!consent || consent.choice !== 'all') return;
+    if (!storing(consent)) return;
     var c = load('paint');
     if (c && typeof c.text === 'string' && Date.now() - c.t >= 0 && Date.now() - c.t < kPaintFresh)
       paint({ text: c.text, kind: c.kind, reason: c.reason, locale: c.locale });
@@ -180,7 +190,9 @@
 
   function banner() {
     var b = d.querySelectorAll('[data-ashna-consent-banner]');
-    for (var i = 0; i < b.length; i++) b[i].hidden = !!(consent && consent.choice);
+    // Shown until a choice is made, and again when the site's policy version changed.
+    var ask = !consent || (cfg.policy && consent.policy !== cfg.policy);
+    for (var i = 0; i < b.length; i++) b[i].hidden = !ask;
   }
 
   // ---- sync: POST the pending delta; the ack tells which local writes the server holds
@@ -341,17 +353,23 @@
       }
     },
     consent: {
-      get: function () { var p = purposes(consent && consent.choice); p.gpc = gpc(); return Promise.resolve(p); },
-      set: function (choice) {
-        if (choice !== 'all' && choice !== 'necessary') return rejectWith('consent.set(choice): choice must be "all" or "necessary"');
-        consent = { v: 1, choice: choice, ts: Date.now(), source: 'api' };
+      get: function () { var p = purposes(consent); p.gpc = gpc(); p.policy = consent ? consent.policy || '' : ''; return Promise.resolve(p); },
+      // choice: 'all', 'necessary', or {personalisation, analytics, marketing}; source: where the
+      // customer made it ('banner', 'profile_centre', 'api').
+      set: function (choice, source) {
+        var p = choice === 'all' ? { personalisation: true, analytics: true, marketing: true }
+          : choice === 'necessary' ? { personalisation: false, analytics: false, marketing: false }
+          : choice && typeof choice === 'object' ? { personalisation: !!choice.personalisation, analytics: !!choice.analytics, marketing: !!choice.marketing }
+          : null;
+        if (!p) return rejectWith('consent.set(choice): choice must be "all", "necessary" or {personalisation, analytics, marketing}');
+        consent = { v: 2, purposes: p, ts: Date.now(), source: typeof source === 'string' ? source : 'api', policy: cfg.policy || '' };
         save('consent', consent);
         applyConsent();
         banner();
         changed();
-        var p = purposes(choice);
-        emit('consent', p);
-        return Promise.resolve(p);
+        var now = purposes(consent);
+        emit('consent', now);
+        return Promise.resolve(now);
       }
     }
   };
@@ -371,7 +389,13 @@
     if (typeof fn !== 'function') return rejectWith(path + ' is not a function');
     try { return fn.apply(null, args); } catch (e) { return Promise.reject(e); }
   }
-  var facade = { version: VERSION, profile: {}, consent: {} };
+  // The snippet's object is kept and its methods replaced, so code that captured `window.ashna`
+  // before this script ran keeps working.
+  var facade = w.ashna && w.ashna.snippet ? w.ashna : {};
+  delete facade.snippet;
+  facade.version = VERSION;
+  facade.profile = facade.profile || {};
+  facade.consent = facade.consent || {};
   ['track', 'page', 'purchase', 'identify', 'reset', 'greeting', 'recommend', 'offer', 'views', 'sync', 'on']
     .forEach(function (m) { facade[m] = deferred(m); });
   ['get', 'update', 'erase'].forEach(function (m) { facade.profile[m] = deferred('profile.' + m); });
@@ -389,7 +413,7 @@
     d.addEventListener('click', function (ev) {
       var t = ev.target && ev.target.closest ? ev.target : null;
       var el = t && t.closest('[data-ashna-consent]');
-      if (el) return facade.consent.set(el.getAttribute('data-ashna-consent') === 'accept-all' ? 'all' : 'necessary');
+      if (el) return facade.consent.set(el.getAttribute('data-ashna-consent') === 'accept-all' ? 'all' : 'necessary', 'banner');
       el = t && cfg.auto !== 'off' && t.closest('[data-ashna-track]');
       if (!el) return;
       // The product is the element's own data-ashna-product, or the page's.

@@ -69,7 +69,8 @@ test('accept, browse, sync, come back: returning greeting and the profile in the
   await syncOk;
   const s = await storage(page);
   assert.ok(s.localStorage['ashna:pk_demo:state'], 'profile persisted after consent');
-  assert.equal(JSON.parse(s.localStorage['ashna:pk_demo:consent']).choice, 'all');
+  assert.deepEqual(JSON.parse(s.localStorage['ashna:pk_demo:consent']).purposes, { personalisation: true, analytics: true, marketing: true });
+  assert.equal(JSON.parse(s.localStorage['ashna:pk_demo:consent']).source, 'banner');
 
   const id = await page.evaluate(async () => (await window.ashna.profile.get()).id);
   assert.match(id, /^a_[A-Za-z0-9_-]{22}$/);

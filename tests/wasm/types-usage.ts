@@ -17,6 +17,8 @@ async function usage(): Promise<void> {
   const p = await ashna.profile.get();
   console.log(p.id, p.traits.name?.value, p.events.length, first, marketing);
   await ashna.profile.update({ name: 'Ana' });
+  await ashna.profile.update({ 'interest:tea': '+', 'interest:coffee': '-' });
+  await ashna.consent.set({ personalisation: false, analytics: true, marketing: false }, 'profile_centre');
   await ashna.identify('customer-42', { token: 'hex-hmac-from-your-server' });
   const v = await ashna.views();
   if (v.rfm.segment === 'champions' && v.stage === 'loyal') console.log(v.items[0]?.status);
@@ -26,6 +28,8 @@ async function usage(): Promise<void> {
   await ashna.track('pageview');
   // @ts-expect-error: choice is 'all' or 'necessary'
   await ashna.consent.set('yes');
+  // @ts-expect-error: an interest is '+' or '-'
+  await ashna.profile.update({ 'interest:tea': 'yes' });
   // @ts-expect-error: identify needs the signed token
   await ashna.identify('customer-42');
 }
