@@ -134,7 +134,11 @@ EMSCRIPTEN_KEEPALIVE const char* ashna_erase(Handle* h, double epoch, double seq
   return reply(h, to_json(ashna::Status::ok()));
 }
 
-EMSCRIPTEN_KEEPALIVE const char* ashna_delta(Handle* h) { return reply(h, to_json(h->engine.pending())); }
+// At most `max_entries` (0 = all) of the oldest unacknowledged writes.
+EMSCRIPTEN_KEEPALIVE const char* ashna_delta(Handle* h, int max_entries) {
+  return reply(h, to_json(h->engine.pending(max_entries > 0 ? static_cast<std::size_t>(max_entries)
+                                                              : static_cast<std::size_t>(-1))));
+}
 
 EMSCRIPTEN_KEEPALIVE const char* ashna_ack(Handle* h, double upto) {
   h->engine.ack(to_seq(upto));

@@ -16,7 +16,7 @@ var AshnaEngine = (function () {
     ashna_consent: ['number', ['number', 'number', 'number', 'number', 'number']],
     ashna_greeting: ['number', ['number', 'number', 'number', 'string']],
     ashna_state: ['number', ['number']],
-    ashna_delta: ['number', ['number']],
+    ashna_delta: ['number', ['number', 'number']],
     ashna_ack: ['number', ['number', 'number']],
     ashna_erase: ['number', ['number', 'number', 'number']],
     ashna_profile: ['number', ['number']]
@@ -24,6 +24,22 @@ var AshnaEngine = (function () {
 
   // C strings end at NUL: replace it so a value is never silently cut short.
   function str(v) { return v == null ? '' : String(v).replace(/\u0000/g, '\ufffd'); }
+  // Free properties as JSON the server accepts: lone surrogates (a string cut mid-emoji) become
+  // U+FFFD, and <, >, & are escaped like every other string Ashna writes.
+  function wellFormed(s) {
+    return s.toWellFormed ? s.toWellFormed() : s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '$1\ufffd');
+  }
+  function clean(v, depth) {
+    if (typeof v === 'string') return wellFormed(v);
+    if (!v || typeof v !== 'object' || depth > 8) return typeof v === 'object' ? null : v;
+    if (Array.isArray(v)) return v.map(function (x) { return clean(x, depth + 1); });
+    var out = {};
+    Object.keys(v).forEach(function (k) { out[wellFormed(k)] = clean(v[k], depth + 1); });
+    return out;
+  }
+  function propsJson(p) {
+    return JSON.stringify(clean(p, 0)).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+  }
   function num(v, dflt) { return typeof v === 'number' ? v : dflt; }
 
   /** Wraps one engine. `module` is the instantiated AshnaCore module. */
@@ -49,7 +65,7 @@ var AshnaEngine = (function () {
       l = l || {};
       self._f.ashna_line(self._h, str(l.id), str(l.title), str(l.category), num(l.price, 0), num(l.qty, 1));
     });
-    var props = e.props && typeof e.props === 'object' ? JSON.stringify(e.props) : '';
+    var props = e.props && typeof e.props === 'object' ? propsJson(e.props) : '';
     return this._json(this._f.ashna_event(this._h, restore ? 1 : 0, str(e.id), str(e.type),
       num(e.ts, NaN), str(e.channel), str(item.id), str(item.title), str(item.category),
       num(item.price, 0), str(e.path), props, num(e.seq, 0)));
@@ -87,9 +103,9 @@ var AshnaEngine = (function () {
   AshnaEngine.prototype.offer = function (now) { return this._json(this._f.ashna_offer(this._h, num(now, NaN))); };
 
   AshnaEngine.prototype.state = function () { return this._json(this._f.ashna_state(this._h)); };
-  /** The JSON text of the pending delta (sent as is, never re-serialized). */
-  AshnaEngine.prototype.deltaText = function () { return this._m.UTF8ToString(this._f.ashna_delta(this._h)); };
-  AshnaEngine.prototype.delta = function () { return JSON.parse(this.deltaText()); };
+  /** The JSON text of the pending delta (sent as is, never re-serialized); at most `max` entries. */
+  AshnaEngine.prototype.deltaText = function (max) { return this._m.UTF8ToString(this._f.ashna_delta(this._h, max || 0)); };
+  AshnaEngine.prototype.delta = function (max) { return JSON.parse(this.deltaText(max)); };
   AshnaEngine.prototype.ack = function (upto) { return this._json(this._f.ashna_ack(this._h, upto)); };
   /** Erasure: forget and refuse everything older than `epoch` (Unix ms). */
   AshnaEngine.prototype.erase = function (epoch, seq) {

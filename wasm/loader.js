@@ -200,9 +200,12 @@
     if (syncTimer) return;
     syncTimer = setTimeout(function () { syncTimer = 0; sync(true); }, delay);
   }
+  // Keeps a request under the 64 KiB browsers allow for keepalive requests and the server's limit
+  // of 500 events; what is left goes in the next request at once.
+  var kMaxPerSync = 100;
   function body() {
     return '{"v":1,"key":' + JSON.stringify(site) + ',"token":' + JSON.stringify(device.token) +
-      ',"since":' + (device.since || 0) + ',"delta":' + engine.deltaText() + '}';
+      ',"since":' + (device.since || 0) + ',"delta":' + engine.deltaText(kMaxPerSync) + '}';
   }
   function post(path, text) {
     return w.fetch(endpoint + path, {

@@ -146,7 +146,15 @@ Result<Event> event_from_json(const json& j, std::string_view path) {
   }
   if (auto it = j.find("props"); it != j.end()) {
     if (!it->is_object()) return bad(at(path, "props"), "must be an object");
-    if (!it->empty()) e.props = it->dump(-1, ' ', false, json::error_handler_t::replace);
+    if (!it->empty()) {
+      // Like every string Ashna writes: safe to embed in HTML. <, >, & only occur inside strings.
+      for (char c : it->dump(-1, ' ', false, json::error_handler_t::replace)) {
+        if (c == '<') e.props += "\\u003c";
+        else if (c == '>') e.props += "\\u003e";
+        else if (c == '&') e.props += "\\u0026";
+        else e.props += c;
+      }
+    }
   }
   normalize(e);
   if (Status s = validate(e); !s)

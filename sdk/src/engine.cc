@@ -1,6 +1,7 @@
 // Engine: consent gates, local write order (seq) and acknowledgement bookkeeping.
 #include "ashna/engine.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace ashna {
@@ -89,20 +90,31 @@ void Engine::erase(std::int64_t epoch, std::uint64_t seq) {
   profile_.erase_before(epoch);
 }
 
-Delta Engine::pending() const {
+Delta Engine::pending(std::size_t max_entries) const {
   Delta d{profile_.id(), replica_, {}, {}, 0, 0};
-  if (erase_seq_ > acked_) d.erased = erased_, d.upto = erase_seq_;
-  if (!consent_.allows_storage()) return d;
-  for (const Event& e : profile_.events())
-    if (e.seq > acked_) {
-      d.events.push_back(e);
-      if (e.seq > d.upto) d.upto = e.seq;
-    }
-  for (const auto& [name, t] : profile_.traits())
-    if (t.seq > acked_) {
-      d.traits.emplace(name, t);
-      if (t.seq > d.upto) d.upto = t.seq;
-    }
+  // Everything unacknowledged in local write order, so that an ack of `upto` covers exactly what
+  // was sent, however the entries are split across requests.
+  struct Entry {
+    std::uint64_t seq;
+    const Event* event;                                // or
+    const std::pair<const std::string, Trait>* trait;  // or neither: the erasure
+  };
+  std::vector<Entry> order;
+  if (erase_seq_ > acked_) order.push_back({erase_seq_, nullptr, nullptr});
+  if (consent_.allows_storage()) {
+    for (const Event& e : profile_.events())
+      if (e.seq > acked_) order.push_back({e.seq, &e, nullptr});
+    for (const auto& entry : profile_.traits())
+      if (entry.second.seq > acked_) order.push_back({entry.second.seq, nullptr, &entry});
+  }
+  std::sort(order.begin(), order.end(), [](const Entry& a, const Entry& b) { return a.seq < b.seq; });
+  if (order.size() > max_entries) order.resize(max_entries);
+  for (const Entry& x : order) {
+    d.upto = x.seq;
+    if (x.event) d.events.push_back(*x.event);
+    else if (x.trait) d.traits.emplace(x.trait->first, x.trait->second);
+    else d.erased = erased_;
+  }
   return d;
 }
 

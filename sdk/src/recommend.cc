@@ -1,5 +1,7 @@
-// Recommendations: buy-again when due, then what the customer's affinities point to, then
-// popularity; at most half the list from one category. And the "two plus one" loyalty offer.
+// Recommendations: buy-again when due, then what is often bought with the customer's items (when the
+// server sent a population model), then what their affinities point to, then popularity; at most half
+// the list from one category. The "two plus one" loyalty offer. And rank_items(), the full-catalogue
+// scoring for offline evaluation.
 #include "ashna/recommend.h"
 
 #include <algorithm>
@@ -48,8 +50,40 @@ Recommendation from(const Item& item, const Catalog& catalog, std::string strate
   return r;
 }
 
+std::string title_of(const Item& item, const Catalog& catalog) {
+  const CatalogItem* c = catalog.find(item.id);
+  if (c && !c->title.empty()) return c->title;
+  return item.title.empty() ? item.id : item.title;
+}
+
 Recommendation from(const CatalogItem& c, std::string strategy, std::string reason) {
   return {c.id, c.title, c.category, c.price, std::move(strategy), std::move(reason)};
+}
+
+// What "often bought with" starts from: items the customer bought, put in the cart or looked at,
+// weighted by how strong and how recent the signal is. Sensitive items never anchor anything.
+struct Anchor {
+  const Item* item;
+  double weight;
+};
+constexpr double kAnchorHalfLifeDays = 30;
+
+std::map<std::string, Anchor> anchors_of(const Profile& profile, const Catalog& catalog, std::int64_t now) {
+  std::map<std::string, Anchor> out;
+  auto add = [&](const Item& item, double kind, std::int64_t ts) {
+    if (item.id.empty() || catalog.is_sensitive(item.id)) return;
+    double w = kind * std::exp2(-static_cast<double>(now - ts) / (kAnchorHalfLifeDays * kDayMs));
+    auto [it, fresh] = out.try_emplace(item.id, Anchor{&item, w});
+    if (!fresh && w > it->second.weight) it->second = {&item, w};
+  };
+  for (const Event& e : profile.events()) {
+    if (e.ts > now) continue;
+    if (e.type == EventType::purchase || e.type == EventType::add_to_cart)
+      for (const Line& l : e.lines) add(l.item, e.type == EventType::purchase ? 1.0 : 0.8, e.ts);
+    else if (e.type == EventType::product_view || e.type == EventType::like)
+      add(e.item, 0.5, e.ts);
+  }
+  return out;
 }
 
 std::string leaf(std::string_view category) {
@@ -105,7 +139,25 @@ std::vector<Recommendation> recommend(const Profile& profile, const Views& views
                      1000 + 100 * c.confidence + (c.status == CadenceStatus::overdue ? 50 : 0)});
   }
 
-  // 2. Affinity: unbought catalog items in the categories the customer engages with most.
+  // 2. Often bought with: the population's best partners of the customer's anchors; each candidate
+  // keeps the anchor that supports it most, and names it in the reason.
+  if (o.population) {
+    std::map<std::string_view, std::pair<double, const Item*>> best;  // candidate -> (strength, anchor)
+    for (const auto& [id, a] : anchors_of(profile, catalog, o.now))
+      if (const ItemStats* s = o.population->find(id))
+        for (const RelatedItem& r : s->related) {
+          const CatalogItem* c = catalog.find(r.item);
+          if (!c || c->sensitive || h.blocked.count(r.item) || h.bought.count(r.item)) continue;
+          auto& b = best[r.item];
+          if (!b.second || a.weight * r.score > b.first) b = {a.weight * r.score, a.item};
+        }
+    for (const auto& [id, b] : best)
+      cands.push_back(
+          {from(*catalog.find(id), "cooccurrence", "Often bought with " + title_of(*b.second, catalog) + "."),
+           100 + 100 * b.first});
+  }
+
+  // 3. Affinity: unbought catalog items in the categories the customer engages with most.
   double top = views.categories.empty() ? 0 : views.categories.front().score;
   for (const CatalogItem& item : catalog.items()) {
     if (item.sensitive || h.blocked.count(item.id) || h.bought.count(item.id)) continue;
@@ -119,11 +171,13 @@ std::vector<Recommendation> recommend(const Profile& profile, const Views& views
                      100 * best / top});
   }
 
-  // 3. Popularity (from the population model), else the shop's own order, as a fallback.
-  const bool known = !o.popularity.empty();
+  // 4. Popularity (from the population model, else the caller's list), else the shop's own order.
+  const std::vector<std::string>& popularity =
+      o.population && !o.population->popularity.empty() ? o.population->popularity : o.popularity;
+  const bool known = !popularity.empty();
   std::vector<const CatalogItem*> ranked;
   if (known) {
-    for (const std::string& id : o.popularity)
+    for (const std::string& id : popularity)
       if (const CatalogItem* c = catalog.find(id)) ranked.push_back(c);
   } else {
     for (const CatalogItem& c : catalog.items()) ranked.push_back(&c);
@@ -197,6 +251,66 @@ Offer loyalty_offer(const Profile& profile, const Views& views, const Catalog& c
   offer.items.push_back(from(*pick_new, "offer_new", "Something new from " + leaf(best_cat) + ", next to what you love."));
   offer.reason = "Two you love, plus one new from " + leaf(best_cat) + ".";
   return offer;
+}
+
+std::vector<RankedItem> rank_items(const Profile& profile, const Views& views, const Catalog& catalog,
+                                   const RecommendOptions& o, const RankWeights& w) {
+  struct Own {
+    int orders = 0;          // orders holding the item
+    std::int64_t last = 0;   // Unix ms of the latest
+  };
+  std::map<std::string, Own, std::less<>> own;
+  int n = 0;  // orders
+  std::set<std::string_view> in_order;
+  for (const Event& e : profile.events()) {
+    if (e.type != EventType::purchase || e.ts > o.now) continue;
+    ++n;
+    in_order.clear();  // an item on two lines of one order counts once
+    for (const Line& l : e.lines)
+      if (!l.item.id.empty() && !catalog.is_sensitive(l.item.id) && in_order.insert(l.item.id).second) {
+        Own& x = own[l.item.id];
+        ++x.orders;
+        x.last = std::max(x.last, e.ts);
+      }
+  }
+  std::set<std::string_view> due;
+  for (const Cadence& c : views.items)
+    if (c.status == CadenceStatus::due_soon || c.status == CadenceStatus::overdue) due.insert(c.key);
+
+  const PopulationModel* pm = o.population;
+  std::map<std::string_view, double> co;  // item -> sum over own items a of (k_a / n) * cosine(a, item)
+  if (pm)
+    for (const auto& [id, x] : own)
+      if (const ItemStats* s = pm->find(id))
+        for (const RelatedItem& r : s->related) co[r.item] += x.orders / static_cast<double>(n) * r.score;
+
+  const double log_n = std::log(std::max(n, 1));
+  std::vector<RankedItem> out;
+  out.reserve(catalog.items().size());
+  for (const CatalogItem& c : catalog.items()) {
+    if (c.sensitive) continue;
+    // Without a model the population terms drop out; only the customer's own signals remain.
+    const double log_pop = pm ? std::log(pm->basket_share(c.id)) : 0;
+    const double repeat = pm ? pm->repeat_rate(c.id) : 0;
+    double z;
+    auto mine = own.find(c.id);
+    if (mine != own.end()) {
+      const double age_days = static_cast<double>(std::max<std::int64_t>(0, o.now - mine->second.last)) / kDayMs;
+      z = w.repeat_bias + w.repeat_log_k * std::log(mine->second.orders) + w.repeat_log_n * log_n +
+          w.repeat_log_pop * log_pop + w.repeat_rate * repeat + w.repeat_log_age * std::log1p(age_days) +
+          (due.count(c.id) ? w.repeat_due : 0);
+    } else {
+      auto it = co.find(c.id);
+      z = w.new_bias + w.new_log_co * std::log((it == co.end() ? 0 : it->second) + 0.01) +
+          w.new_log_pop * log_pop + w.new_log_n * log_n + w.new_repeat_rate * repeat;
+    }
+    out.push_back({c.id, z, mine != own.end()});
+  }
+  std::sort(out.begin(), out.end(), [](const RankedItem& a, const RankedItem& b) {
+    return a.score != b.score ? a.score > b.score : a.item < b.item;
+  });
+  for (RankedItem& r : out) r.score = 1 / (1 + std::exp(-r.score));  // log-odds -> probability, same order
+  return out;
 }
 
 }  // namespace ashna

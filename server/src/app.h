@@ -4,9 +4,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <vector>
 
+#include "change_notifier.h"
 #include "http.h"
+#include "metrics.h"
 #include "store.h"
 
 namespace ashna::server {
@@ -19,12 +22,23 @@ struct Limits {
   static constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
   // Bounded work per request, so one client cannot hold the store's lock for long.
   static constexpr std::size_t kMaxEventsPerDelta = 500;
+  // A backend batch (POST /v1/events): one transaction, so bounded like a sync.
+  static constexpr std::size_t kMaxIngestEvents = 500;
+  // A device sends consent changes as they happen; 20 unsent ones is already a lot.
+  static constexpr std::size_t kMaxConsentPerSync = 20;
+  // A policy version label ("2026-03", "v12b"), not the policy text.
+  static constexpr std::size_t kMaxPolicyBytes = 32;
 };
 
 struct App {
   Store& store;
   std::vector<std::filesystem::path> static_roots;  // searched in order
   std::function<std::int64_t()> now;                 // Unix ms
+  // Wakes change-feed waiters after each commit; null = no long-poll or streaming.
+  ChangeNotifier* notifier = nullptr;
+  std::shared_ptr<Metrics> metrics = std::make_shared<Metrics>();
+  // Receives one JSON line per request (and other events); empty = no logging (tests).
+  std::function<void(const std::string&)> log;
 };
 
 // The whole HTTP surface as a plain function: routes, validates and answers. Never throws.
@@ -35,6 +49,12 @@ Response handle_sync(const Request& request, App& app);
 Response handle_identify(const Request& request, App& app);
 Response handle_get_profile(const Request& request, App& app, std::string_view profile_id);
 Response handle_delete_profile(const Request& request, App& app, std::string_view profile_id);
+Response handle_get_consent(const Request& request, App& app, std::string_view profile_id);
+Response handle_export(const Request& request, App& app);
+Response handle_changes(const Request& request, App& app);
+Response handle_ingest(const Request& request, App& app);
+// The JSON the backend API gives for one profile (GET /v1/profiles/{id}, one line of the export).
+std::string stored_profile_json(const StoredProfile& stored);
 Response handle_static(const Request& request, App& app);
 
 }  // namespace ashna::server

@@ -1,9 +1,12 @@
 // ashna-server: the Beast HTTP server over a SQLite store.
 #include <chrono>
 #include <iostream>
+#include <mutex>
 
+#include "eval_recs.h"
 #include "options.h"
 #include "session.h"
+#include "site_cli.h"
 #include "sha256.h"
 #include "sqlite_store.h"
 
@@ -18,6 +21,11 @@ std::int64_t unix_ms() {
 
 int main(int argc, char** argv) {
   using namespace ashna::server;
+  // Offline subcommand: runs instead of the server, before the server's own options.
+  if (argc > 1 && std::string_view(argv[1]) == "eval-recs")
+    return run_eval_recs(std::vector<std::string>(argv + 2, argv + argc), std::cout, std::cerr);
+  if (argc > 1 && std::string_view(argv[1]) == "site")
+    return run_site_cli(std::vector<std::string>(argv + 2, argv + argc), std::cout, std::cerr);
   auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc));
   if (!options) {
     std::cerr << "ashna-server: " << options.status().message() << "\n" << kUsage;
@@ -27,7 +35,8 @@ int main(int argc, char** argv) {
     std::cout << kUsage;
     return 0;
   }
-  auto store = SqliteStore::open(options->db);
+  ChangeNotifier notifier;  // before the store: the store's writer thread notifies until it closes
+  auto store = SqliteStore::open(options->db, [&notifier] { notifier.notify(); });
   if (!store) {
     std::cerr << "ashna-server: " << store.status().message() << "\n";
     return 1;
@@ -41,7 +50,12 @@ int main(int argc, char** argv) {
     std::cout << "demo site ready: publishable key pk_demo, secret key sk_demo, identity secret is_demo\n";
     if (options->static_dirs.empty()) options->static_dirs.push_back("demo-site");
   }
-  App app{*store.value(), {}, unix_ms};
+  App app{*store.value(), {}, unix_ms, &notifier, std::make_shared<Metrics>(), {}};
+  app.log = [](const std::string& line) {  // JSON lines on stderr, one whole line per write
+    static std::mutex mutex;
+    std::lock_guard lock(mutex);
+    std::cerr << line << '\n';
+  };
   for (const auto& d : options->static_dirs) app.static_roots.emplace_back(d);
 
   std::string error;

@@ -1,5 +1,6 @@
 // Beast lives only in this file (each Beast TU costs ~10 s and 0.5 GB to compile).
-// Reads top to bottom: fail(), session, listener, server.
+// Reads top to bottom: fail(), session (with its Responder for answers given later or streamed),
+// listener, server.
 #include "session.h"
 
 #include <boost/asio/dispatch.hpp>
@@ -8,12 +9,16 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/version.hpp>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <iostream>
 #include <list>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -28,6 +33,9 @@ using tcp = net::ip::tcp;
 
 // A client gets this long to send a complete request; slow clients cannot hold a connection.
 constexpr auto kReadTimeout = std::chrono::seconds(30);
+// A client must take each chunk of a stream (or a late answer) within this; one that stopped
+// reading cannot hold a stream open forever.
+constexpr auto kWriteTimeout = std::chrono::seconds(30);
 // On shutdown, in-flight requests get this long to finish before the server stops anyway.
 constexpr auto kShutdownGrace = std::chrono::seconds(10);
 
@@ -63,19 +71,106 @@ http::response<http::string_body> to_beast(Response&& res, unsigned version, boo
 }
 
 class Registry;
+class Session;
+
+// The Responder of one exchange: forwards to the session's strand, tagged with the exchange's
+// number so a late call (a timer of an exchange already answered) cannot touch the next one.
+class SessionResponder final : public Responder {
+ public:
+  SessionResponder(std::shared_ptr<Session> session, std::uint64_t exchange)
+      : session_(std::move(session)), exchange_(exchange) {}
+  void reply(Response response) override;
+  void start(Response head) override;
+  void write(std::string chunk, std::function<void(bool)> done) override;
+  void finish() override;
+  void abort() override;
+  void after(std::chrono::milliseconds delay, std::function<void()> fn) override;
+  bool done() const override;
+
+ private:
+  std::shared_ptr<Session> session_;
+  std::uint64_t exchange_;
+};
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, App& app, Registry& registry)
       : stream_(std::move(socket)), app_(app), registry_(registry) {}
   void start();
-  // Closes now if waiting for a request; otherwise after the response in flight is written.
+  // Closes now if waiting for a request or for a resumable late answer (long-poll and stream
+  // clients reconnect); otherwise after the response in flight (a sync waiting for its commit,
+  // an export) is written.
   void shutdown() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       self->stopping_ = true;
-      if (self->idle_) self->stream_.socket().close();
+      // Idle means no request has begun; bytes already received mean one has (its header read
+      // just has not completed yet), so it is in flight and is answered with Connection: close.
+      beast::error_code ec;
+      if (self->idle_ && self->buffer_.size() == 0 && self->stream_.socket().available(ec) == 0)
+        self->stream_.socket().close();
+      if (self->deferred_ && self->resumable_) self->end_deferred(), self->close();
     });
   }
+
+  //--- the deferred exchange (answer later, or stream); everything runs on the strand.
+  bool deferred_done(std::uint64_t exchange) const { return exchange != exchange_ || ended_.load(); }
+
+  void deferred_reply(std::uint64_t exchange, Response res) {
+    if (deferred_done(exchange) || streaming_) return;
+    end_deferred();
+    for (auto& [k, v] : base_headers_) res.headers.emplace(k, v);
+    respond(std::move(res), version_, keep_alive_ && !stopping_, head_);
+  }
+
+  void deferred_start(std::uint64_t exchange, Response head) {
+    if (deferred_done(exchange) || streaming_) return;
+    streaming_ = true;
+    for (auto& [k, v] : base_headers_) head.headers.emplace(k, v);
+    auto msg = std::make_shared<http::response<http::empty_body>>(static_cast<http::status>(head.status), version_);
+    msg->set(http::field::server, "ashna");
+    for (auto& [k, v] : head.headers) msg->set(k, v);
+    msg->keep_alive(false);  // the stream's end is the connection's end
+    msg->chunked(true);
+    auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*msg);
+    writing_ = true;
+    stream_.expires_after(kWriteTimeout);
+    http::async_write_header(stream_, *sr, [self = shared_from_this(), msg, sr](beast::error_code ec, std::size_t) {
+      self->writing_ = false;
+      if (ec) return fail(ec, "write stream header"), self->abort_stream();
+      self->pump_chunks();
+    });
+  }
+
+  void deferred_write(std::uint64_t exchange, std::string chunk, std::function<void(bool)> done) {
+    if (deferred_done(exchange) || !streaming_ || finishing_) {
+      if (done) done(false);
+      return;
+    }
+    chunks_.emplace_back(std::move(chunk), std::move(done));
+    pump_chunks();
+  }
+
+  void deferred_finish(std::uint64_t exchange) {
+    if (deferred_done(exchange) || !streaming_) return;
+    finishing_ = true;
+    pump_chunks();
+  }
+
+  void deferred_after(std::uint64_t exchange, std::chrono::milliseconds delay, std::function<void()> fn) {
+    if (deferred_done(exchange)) return;
+    auto timer = std::make_shared<net::steady_timer>(stream_.get_executor(), delay);
+    timers_.push_back(timer);
+    timer->async_wait([self = shared_from_this(), exchange, timer, fn = std::move(fn)](beast::error_code ec) {
+      self->timers_.remove(timer);
+      if (!ec && !self->deferred_done(exchange)) fn();
+    });
+  }
+
+  net::any_io_executor executor() { return stream_.get_executor(); }
+  void deferred_abort(std::uint64_t exchange) {
+    if (!deferred_done(exchange)) abort_stream();
+  }
+  std::atomic<bool>& ended() { return ended_; }
 
  private:
   // A request is in flight from its first complete header on: shutdown lets it finish. Before
@@ -134,7 +229,71 @@ class Session : public std::enable_shared_from_this<Session> {
     bool head = req.method() == http::verb::head;
     unsigned version = req.version();
     Response res = handle_request(to_plain(std::move(req)), app_);
+    if (res.later) return begin_deferred(std::move(res), version, keep_alive, head);
     respond(std::move(res), version, keep_alive, head);
+  }
+
+  // The handler answers later through a Responder. No read timeout while it waits: the handler
+  // bounds the wait (long-poll) or the stream writes heartbeats.
+  void begin_deferred(Response res, unsigned version, bool keep_alive, bool head) {
+    ++exchange_;
+    ended_ = false;
+    deferred_ = true;
+    streaming_ = finishing_ = false;
+    version_ = version;
+    keep_alive_ = keep_alive;
+    head_ = head;
+    base_headers_ = std::move(res.headers);
+    resumable_ = res.resumable;
+    stream_.expires_never();
+    res.later(std::make_shared<SessionResponder>(shared_from_this(), exchange_.load()));
+  }
+
+  void end_deferred() {
+    ended_ = true;
+    deferred_ = false;
+    for (auto& t : timers_) t->cancel();
+    timers_.clear();
+    for (auto& [chunk, done] : chunks_)
+      if (done) done(false);
+    chunks_.clear();
+  }
+
+  // Writes queued chunks one at a time, then the last chunk once finish() was called.
+  void pump_chunks() {
+    if (writing_ || !streaming_ || ended_) return;
+    if (chunks_.empty()) {
+      if (!finishing_) return;
+      writing_ = true;
+      stream_.expires_after(kWriteTimeout);
+      return net::async_write(stream_, http::make_chunk_last(), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        self->writing_ = false;
+        if (ec) fail(ec, "write last chunk");
+        self->end_deferred();
+        self->close();
+      });
+    }
+    auto data = std::make_shared<std::string>(std::move(chunks_.front().first));
+    auto done = std::move(chunks_.front().second);
+    chunks_.pop_front();
+    writing_ = true;
+    stream_.expires_after(kWriteTimeout);
+    net::async_write(stream_, http::make_chunk(net::buffer(*data)),
+                     [self = shared_from_this(), data, done = std::move(done)](beast::error_code ec, std::size_t) {
+                       self->writing_ = false;
+                       if (ec) {
+                         fail(ec, "write chunk");
+                         if (done) done(false);
+                         return self->abort_stream();
+                       }
+                       if (done) done(!self->ended_);
+                       self->pump_chunks();
+                     });
+  }
+
+  void abort_stream() {
+    end_deferred();
+    close();
   }
 
   void respond(Response&& res, unsigned version, bool keep_alive, bool head) {
@@ -162,7 +321,44 @@ class Session : public std::enable_shared_from_this<Session> {
   Registry& registry_;
   bool idle_ = false;
   bool stopping_ = false;
+  // The deferred exchange, if any.
+  std::atomic<std::uint64_t> exchange_{0};  // also read by Responder::done() off the strand
+  std::atomic<bool> ended_{true};
+  bool deferred_ = false, streaming_ = false, finishing_ = false, writing_ = false;
+  unsigned version_ = 11;
+  bool keep_alive_ = false, head_ = false, resumable_ = false;
+  std::map<std::string, std::string> base_headers_;  // the router's headers, for the later answer
+  std::deque<std::pair<std::string, std::function<void(bool)>>> chunks_;
+  std::list<std::shared_ptr<net::steady_timer>> timers_;
 };
+
+void SessionResponder::reply(Response response) {
+  net::post(session_->executor(), [s = session_, e = exchange_, r = std::move(response)]() mutable {
+    s->deferred_reply(e, std::move(r));
+  });
+}
+void SessionResponder::start(Response head) {
+  net::post(session_->executor(), [s = session_, e = exchange_, h = std::move(head)]() mutable {
+    s->deferred_start(e, std::move(h));
+  });
+}
+void SessionResponder::write(std::string chunk, std::function<void(bool)> done) {
+  net::post(session_->executor(), [s = session_, e = exchange_, c = std::move(chunk), d = std::move(done)]() mutable {
+    s->deferred_write(e, std::move(c), std::move(d));
+  });
+}
+void SessionResponder::finish() {
+  net::post(session_->executor(), [s = session_, e = exchange_] { s->deferred_finish(e); });
+}
+void SessionResponder::abort() {
+  net::post(session_->executor(), [s = session_, e = exchange_] { s->deferred_abort(e); });
+}
+void SessionResponder::after(std::chrono::milliseconds delay, std::function<void()> fn) {
+  net::post(session_->executor(), [s = session_, e = exchange_, delay, f = std::move(fn)]() mutable {
+    s->deferred_after(e, delay, std::move(f));
+  });
+}
+bool SessionResponder::done() const { return session_->ended().load() || session_->deferred_done(exchange_); }
 
 // Live sessions, so shutdown can reach them.
 class Registry {

@@ -1,19 +1,29 @@
-// SQLite store. Schema (user_version 3; migrations run in order on open):
-//   sites(id, name, publishable_key UNIQUE, created, identity_secret)
+// SQLite store. Schema (user_version 6; migrations run in order on open):
+//   sites(id, name, publishable_key UNIQUE, created, identity_secret, origins)
 //   secret_keys(hash PK, site_id, created)            -- SHA-256 of the key, never the key
 //   profiles(site_id, id, version, created, updated, customer, merged_into, erased, erased_version)
 //   devices(token_hash PK, site_id, profile_id, created)
 //   traits(site_id, profile_id, name, value, ts, replica, version)         -- LWW registers
 //   events(site_id, profile_id, id, ts, body, received, version, replica)  -- grow-only set by id
 //   oplog(seq AUTOINCREMENT, site_id, profile_id, version, at, body) -- change feed, audit
+//   consent_log(site_id, profile_id, ts, source, personalisation, analytics, marketing, policy,
+//               received)                                           -- consent audit trail
 // `version` on events and traits is the profile version that added them: a device that holds
 // version v is sent everything after v (down-sync).
+//
+// Connections: one write connection, used only by the GroupCommitter's writer thread (every
+// write is a job there, so concurrent syncs share one durable commit), and a few read
+// connections; WAL lets readers run beside the writer, each read in its own snapshot.
 #include "sqlite_store.h"
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <map>
+
 #include "ashna/codec.h"
 #include "ashna/json.h"
+#include "sha256.h"
 
 namespace ashna::server {
 namespace {
@@ -57,6 +67,36 @@ class Stmt {
 
 Status storage_error(sqlite3* db, std::string_view what) {
   return Status::error("storage_error", std::string(what) + ": " + sqlite3_errmsg(db));
+}
+
+Status exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Status::error("storage_error", msg);
+  }
+  return Status::ok();
+}
+
+// Opens one connection with the pragmas every connection needs.
+Result<sqlite3*> open_connection(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = Status::error("storage_error", "cannot open database '" + path + "': " +
+                                                  (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    sqlite3_close(db);
+    return s;
+  }
+  sqlite3_busy_timeout(db, 5000);  // another process (backup, CLI) may hold the lock briefly
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"})
+    if (Status s = exec(db, pragma); !s) {
+      sqlite3_close(db);
+      return s;
+    }
+  return db;
 }
 
 constexpr const char* kSchemaV1 = R"sql(
@@ -127,42 +167,101 @@ ALTER TABLE profiles ADD COLUMN erased_version INTEGER NOT NULL DEFAULT 0;
 PRAGMA user_version = 3;
 )sql";
 
-constexpr std::int64_t kSchemaVersion = 3;
+// v4: the change feed reads one site's op log by seq.
+constexpr const char* kSchemaV4 = R"sql(
+CREATE INDEX oplog_by_site ON oplog(site_id, seq);
+PRAGMA user_version = 4;
+)sql";
+
+// v5: the consent audit trail (issue 6). Never erased: it is the legal record of consent.
+constexpr const char* kSchemaV5 = R"sql(
+CREATE TABLE consent_log(
+  site_id INTEGER NOT NULL,
+  profile_id TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  personalisation INTEGER NOT NULL,
+  analytics INTEGER NOT NULL,
+  marketing INTEGER NOT NULL,
+  policy TEXT NOT NULL,
+  received INTEGER NOT NULL,
+  PRIMARY KEY(site_id, profile_id, ts, source)) WITHOUT ROWID;
+PRAGMA user_version = 5;
+)sql";
+
+// v6: the origin allowlist of a site (space-separated origins, for CORS).
+constexpr const char* kSchemaV6 = R"sql(
+ALTER TABLE sites ADD COLUMN origins TEXT NOT NULL DEFAULT '';
+PRAGMA user_version = 6;
+)sql";
+
+// Every released step, in order; append new ones, never edit old ones.
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6};
+constexpr std::int64_t kSchemaVersion = std::size(kMigrations);
+// Readers at once; more than the I/O threads plus a streaming export or two.
+constexpr int kReaders = 4;
 // A device that was offline long gets its backlog in slices: bounded work per request.
 constexpr std::size_t kMaxDownEvents = 1000;
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    Status s = Status::error("storage_error", "cannot open database '" + path + "': " +
-                                                  (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
-    sqlite3_close(db);
-    return s;
-  }
-  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
-  sqlite3_busy_timeout(db, 5000);  // another process (backup, CLI) may hold the lock briefly
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                             "PRAGMA foreign_keys=ON"})
-    if (Status s = store->exec(pragma); !s) return s;
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
+                                                       std::function<void()> on_commit) {
+  auto writer = open_connection(path);
+  if (!writer) return writer.status();
+  std::unique_ptr<SqliteStore> store(new SqliteStore(writer.value()));
   if (Status s = store->migrate(); !s) return s;
+  for (int i = 0; i < kReaders; ++i) {
+    auto reader = open_connection(path);
+    if (!reader) return reader.status();
+    store->all_readers_.push_back(reader.value());
+    store->free_readers_.push_back(reader.value());
+    // A read connection never writes: a bug that tries gets an error, not a second writer.
+    if (Status s = exec(reader.value(), "PRAGMA query_only=1"); !s) return s;
+  }
+  store->committer_ = std::make_unique<GroupCommitter>(store->db_, std::move(on_commit));
   return store;
 }
 
-SqliteStore::~SqliteStore() { sqlite3_close(db_); }
-
-Status SqliteStore::exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
-    sqlite3_free(err);
-    return Status::error("storage_error", msg);
-  }
-  return Status::ok();
+SqliteStore::~SqliteStore() {
+  committer_.reset();  // finishes queued writes before the connections close
+  for (sqlite3* r : all_readers_) sqlite3_close(r);
+  sqlite3_close(db_);
 }
+
+GroupCommitStats SqliteStore::commit_stats() const {
+  return committer_ ? committer_->stats() : GroupCommitStats{};
+}
+
+// A read connection for the lifetime of this object, inside one read transaction (a consistent
+// snapshot across the several statements of one read).
+class SqliteStore::ReadLease {
+ public:
+  explicit ReadLease(SqliteStore& store) : store_(store) {
+    std::unique_lock lock(store_.readers_mutex_);
+    store_.reader_free_.wait(lock, [this] { return !store_.free_readers_.empty(); });
+    db_ = store_.free_readers_.back();
+    store_.free_readers_.pop_back();
+    lock.unlock();
+    begun_ = exec(db_, "BEGIN").is_ok();
+  }
+  ~ReadLease() {
+    if (begun_) exec(db_, "COMMIT");
+    {
+      std::lock_guard lock(store_.readers_mutex_);
+      store_.free_readers_.push_back(db_);
+    }
+    store_.reader_free_.notify_one();
+  }
+  ReadLease(const ReadLease&) = delete;
+  ReadLease& operator=(const ReadLease&) = delete;
+  sqlite3* db() const { return db_; }
+
+ private:
+  SqliteStore& store_;
+  sqlite3* db_ = nullptr;
+  bool begun_ = false;
+};
 
 Status SqliteStore::migrate() {
   Stmt v(db_, "PRAGMA user_version");
@@ -173,25 +272,25 @@ Status SqliteStore::migrate() {
                                               " is newer than this server understands (" +
                                               std::to_string(kSchemaVersion) + ")");
   // Each step in its own transaction: a crash mid-migration leaves the previous version intact.
-  for (const char* step : {kSchemaV1, kSchemaV2, kSchemaV3}) {
+  for (const char* step : kMigrations) {
     if (version-- > 0) continue;
-    if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
-    if (Status s = exec(step); !s) {
-      exec("ROLLBACK");
+    if (Status s = exec(db_, "BEGIN IMMEDIATE"); !s) return s;
+    if (Status s = exec(db_, step); !s) {
+      exec(db_, "ROLLBACK");
       return s;
     }
-    if (Status s = exec("COMMIT"); !s) return s;
+    if (Status s = exec(db_, "COMMIT"); !s) return s;
   }
   return Status::ok();
 }
 
 Result<Site> SqliteStore::site_where(const char* sql, std::string_view arg) {
-  std::lock_guard lock(mutex_);
-  Stmt q(db_, sql);
+  ReadLease read(*this);
+  Stmt q(read.db(), sql);
   q.bind(1, arg);
   int rc = q.step();
   if (rc == SQLITE_DONE) return Status::error("not_found", "no such site");
-  if (rc != SQLITE_ROW) return storage_error(db_, "read site");
+  if (rc != SQLITE_ROW) return storage_error(read.db(), "read site");
   return Site{q.int64(0), q.text(1), q.text(2), q.text(3)};
 }
 
@@ -209,68 +308,89 @@ Result<Site> SqliteStore::site_by_secret_hash(std::string_view hash) {
 Result<Site> SqliteStore::ensure_site(std::string_view name, std::string_view publishable_key,
                                       std::string_view secret_hash, std::string_view identity_secret,
                                       std::int64_t now) {
-  {
-    std::lock_guard lock(mutex_);
-    if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
-    Stmt ins(db_, "INSERT OR IGNORE INTO sites(name, publishable_key, created, identity_secret) VALUES(?1, ?2, ?3, ?4)");
+  Status written = committer_->run([&](sqlite3* db) -> Status {
+    Stmt ins(db, "INSERT OR IGNORE INTO sites(name, publishable_key, created, identity_secret) VALUES(?1, ?2, ?3, ?4)");
     ins.bind(1, name).bind(2, publishable_key).bind(3, now).bind(4, identity_secret);
-    Stmt key(db_,
+    Stmt key(db,
              "INSERT OR IGNORE INTO secret_keys(hash, site_id, created) "
              "SELECT ?1, id, ?3 FROM sites WHERE publishable_key = ?2");
     key.bind(1, secret_hash).bind(2, publishable_key).bind(3, now);
     // A site from before schema v2 has no identity secret yet.
-    Stmt secret(db_, "UPDATE sites SET identity_secret = ?2 WHERE publishable_key = ?1 AND identity_secret = ''");
+    Stmt secret(db, "UPDATE sites SET identity_secret = ?2 WHERE publishable_key = ?1 AND identity_secret = ''");
     secret.bind(1, publishable_key).bind(2, identity_secret);
-    if (ins.step() != SQLITE_DONE || key.step() != SQLITE_DONE || secret.step() != SQLITE_DONE) {
-      Status s = storage_error(db_, "create site");
-      exec("ROLLBACK");
-      return s;
-    }
-    if (Status s = exec("COMMIT"); !s) return s;
-  }
+    if (ins.step() != SQLITE_DONE || key.step() != SQLITE_DONE || secret.step() != SQLITE_DONE)
+      return storage_error(db, "create site");
+    return Status::ok();
+  });
+  if (!written) return written;
   return site_by_publishable_key(publishable_key);
 }
 
 Result<SyncOutcome> SqliteStore::apply_sync(const Site& site, std::string_view token_hash,
-                                            const Delta& delta, std::int64_t since, std::int64_t now) {
-  std::lock_guard lock(mutex_);
-  if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
-  auto fail = [&](Status s) -> Result<SyncOutcome> {
-    exec("ROLLBACK");
-    return s;
-  };
+                                            const Delta& delta, std::int64_t since, std::int64_t now,
+                                            const std::vector<ConsentRecord>& consent) {
   SyncOutcome out;
+  Status written = committer_->run(
+      [&](sqlite3* db) { return sync_job(db, site, token_hash, delta, since, now, consent, out); });
+  if (!written) return written;
+  return out;
+}
 
-  Stmt device(db_, "SELECT site_id, profile_id FROM devices WHERE token_hash = ?1");
+void SqliteStore::apply_sync_async(const Site& site, std::string token_hash, Delta delta, std::int64_t since,
+                                   std::int64_t now, std::vector<ConsentRecord> consent,
+                                   std::function<void(Result<SyncOutcome>)> done) {
+  // The job owns its inputs and its outcome: the caller is gone by the time it runs.
+  struct State {
+    Site site;
+    std::string token_hash;
+    Delta delta;
+    std::vector<ConsentRecord> consent;
+    SyncOutcome out;
+  };
+  auto state = std::make_shared<State>(State{site, std::move(token_hash), std::move(delta), std::move(consent), {}});
+  committer_->submit(
+      [this, state, since, now](sqlite3* db) {
+        return sync_job(db, state->site, state->token_hash, state->delta, since, now, state->consent, state->out);
+      },
+      [state, done = std::move(done)](Status s) {
+        if (!s) return done(s);
+        done(std::move(state->out));
+      });
+}
+
+Status SqliteStore::sync_job(sqlite3* db, const Site& site, std::string_view token_hash, const Delta& delta,
+                             std::int64_t since, std::int64_t now, const std::vector<ConsentRecord>& consent,
+                             SyncOutcome& out) {
+  out = SyncOutcome{};
+
+  Stmt device(db, "SELECT site_id, profile_id FROM devices WHERE token_hash = ?1");
   device.bind(1, token_hash);
   int rc = device.step();
   bool bound = rc == SQLITE_ROW;
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(storage_error(db_, "read device"));
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return storage_error(db, "read device");
   if (bound && (device.int64(0) != site.id || device.text(1) != delta.profile_id))
-    return fail(Status::error("token_mismatch",
-                              "this device token belongs to another profile"));
+    return Status::error("token_mismatch", "this device token belongs to another profile");
 
-  Stmt prof(db_, "SELECT version, erased, erased_version FROM profiles WHERE site_id = ?1 AND id = ?2");
+  Stmt prof(db, "SELECT version, erased, erased_version FROM profiles WHERE site_id = ?1 AND id = ?2");
   prof.bind(1, site.id).bind(2, delta.profile_id);
   rc = prof.step();
   std::int64_t erased = 0;
   if (rc == SQLITE_ROW) {
     if (!bound)
-      return fail(Status::error("token_mismatch",
-                                "profile '" + delta.profile_id.substr(0, 64) +
-                                    "' is bound to another device token"));
+      return Status::error("token_mismatch",
+                           "profile '" + delta.profile_id.substr(0, 64) + "' is bound to another device token");
     out.version = prof.int64(0);
     erased = prof.int64(1);
   } else if (rc == SQLITE_DONE) {
-    Stmt create(db_, "INSERT INTO profiles(site_id, id, version, created, updated) VALUES(?1, ?2, 0, ?3, ?3)");
+    Stmt create(db, "INSERT INTO profiles(site_id, id, version, created, updated) VALUES(?1, ?2, 0, ?3, ?3)");
     create.bind(1, site.id).bind(2, delta.profile_id).bind(3, now);
-    Stmt bind(db_, "INSERT INTO devices(token_hash, site_id, profile_id, created) VALUES(?1, ?2, ?3, ?4)");
+    Stmt bind(db, "INSERT INTO devices(token_hash, site_id, profile_id, created) VALUES(?1, ?2, ?3, ?4)");
     bind.bind(1, token_hash).bind(2, site.id).bind(3, delta.profile_id).bind(4, now);
     if (create.step() != SQLITE_DONE || bind.step() != SQLITE_DONE)
-      return fail(storage_error(db_, "create profile"));
+      return storage_error(db, "create profile");
     out.created = true;
   } else {
-    return fail(storage_error(db_, "read profile"));
+    return storage_error(db, "read profile");
   }
 
   // Events: a grow-only set keyed by id, so a replayed event is ignored by the primary key.
@@ -279,10 +399,10 @@ Result<SyncOutcome> SqliteStore::apply_sync(const Site& site, std::string_view t
   Delta accepted{delta.profile_id, delta.replica, {}, {}, delta.upto, 0};
   bool erasing = delta.erased > erased;
   if (erasing) {
-    if (Status s = erase_in(site, delta.profile_id, delta.erased, next_version, now); !s) return fail(s);
+    if (Status s = erase_in(db, site, delta.profile_id, delta.erased, next_version, now); !s) return s;
     erased = accepted.erased = delta.erased;
   }
-  Stmt one(db_,
+  Stmt one(db,
            "INSERT OR IGNORE INTO events(site_id, profile_id, id, ts, body, received, version, replica) "
            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   for (const Event& e : delta.events) {
@@ -290,8 +410,8 @@ Result<SyncOutcome> SqliteStore::apply_sync(const Site& site, std::string_view t
     one.reset();
     one.bind(1, site.id).bind(2, delta.profile_id).bind(3, e.id).bind(4, e.ts).bind(5, to_json(e)).bind(6, now);
     one.bind(7, next_version).bind(8, delta.replica);
-    if (one.step() != SQLITE_DONE) return fail(storage_error(db_, "insert event"));
-    if (sqlite3_changes(db_) == 1) {
+    if (one.step() != SQLITE_DONE) return storage_error(db, "insert event");
+    if (sqlite3_changes(db) == 1) {
       ++out.events_added;
       accepted.events.push_back(e);
     }
@@ -299,45 +419,57 @@ Result<SyncOutcome> SqliteStore::apply_sync(const Site& site, std::string_view t
   // Traits: last-writer-wins, decided by the same rule the browser uses.
   for (const auto& [name, t] : delta.traits) {
     if (t.ts < erased) continue;
-    Stmt cur(db_, "SELECT value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2 AND name = ?3");
+    Stmt cur(db, "SELECT value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2 AND name = ?3");
     cur.bind(1, site.id).bind(2, delta.profile_id).bind(3, name);
     rc = cur.step();
     if (rc == SQLITE_ROW && !lww_wins(t, Trait{cur.text(0), cur.int64(1), cur.text(2), 0})) continue;
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(storage_error(db_, "read trait"));
-    Stmt up(db_,
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return storage_error(db, "read trait");
+    Stmt up(db,
             "INSERT INTO traits(site_id, profile_id, name, value, ts, replica, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
             "ON CONFLICT(site_id, profile_id, name) DO UPDATE SET value = excluded.value, "
             "ts = excluded.ts, replica = excluded.replica, version = excluded.version");
     up.bind(1, site.id).bind(2, delta.profile_id).bind(3, name).bind(4, t.value).bind(5, t.ts).bind(6, t.replica);
     up.bind(7, next_version);
-    if (up.step() != SQLITE_DONE) return fail(storage_error(db_, "write trait"));
+    if (up.step() != SQLITE_DONE) return storage_error(db, "write trait");
     ++out.traits_changed;
     accepted.traits.emplace(name, t);
   }
 
+  // Consent records: the audit trail. Kept even when older than a tombstone (unlike events):
+  // the record of what the customer agreed to must outlive the data it covered.
+  Stmt cons(db,
+            "INSERT OR IGNORE INTO consent_log(site_id, profile_id, ts, source, personalisation, analytics, "
+            "marketing, policy, received) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  for (const ConsentRecord& c : consent) {
+    cons.reset();
+    cons.bind(1, site.id).bind(2, delta.profile_id).bind(3, c.ts).bind(4, c.source);
+    cons.bind(5, std::int64_t{c.personalisation}).bind(6, std::int64_t{c.analytics}).bind(7, std::int64_t{c.marketing});
+    cons.bind(8, c.policy).bind(9, now);
+    if (cons.step() != SQLITE_DONE) return storage_error(db, "insert consent");
+    out.consent_added += static_cast<std::size_t>(sqlite3_changes(db));
+  }
+
   if (out.events_added + out.traits_changed > 0 || out.created || erasing) {
     out.version = next_version;
-    Stmt bump(db_, "UPDATE profiles SET version = ?3, updated = ?4 WHERE site_id = ?1 AND id = ?2");
+    Stmt bump(db, "UPDATE profiles SET version = ?3, updated = ?4 WHERE site_id = ?1 AND id = ?2");
     bump.bind(1, site.id).bind(2, delta.profile_id).bind(3, out.version).bind(4, now);
-    Stmt log(db_, "INSERT INTO oplog(site_id, profile_id, version, at, body) VALUES(?1, ?2, ?3, ?4, ?5)");
+    Stmt log(db, "INSERT INTO oplog(site_id, profile_id, version, at, body) VALUES(?1, ?2, ?3, ?4, ?5)");
     log.bind(1, site.id).bind(2, delta.profile_id).bind(3, out.version).bind(4, now).bind(5, to_json(accepted));
     if (bump.step() != SQLITE_DONE || log.step() != SQLITE_DONE)
-      return fail(storage_error(db_, "write op log"));
+      return storage_error(db, "write op log");
   }
-  if (Status s = read_down(site, delta.profile_id, since, delta.replica, out.version, out); !s) return fail(s);
-  if (Status s = exec("COMMIT"); !s) return fail(s);
-  return out;
+  return read_down(db, site, delta.profile_id, since, delta.replica, out.version, out);
 }
 
-Status SqliteStore::read_down(const Site& site, const std::string& profile, std::int64_t since,
+Status SqliteStore::read_down(sqlite3* db, const Site& site, const std::string& profile, std::int64_t since,
                               const std::string& replica, std::int64_t version, SyncOutcome& out) {
   out.down = Delta{profile, "server", {}, {}, 0, 0};
   out.down_version = version;
   if (since >= version) return Status::ok();
-  Stmt tomb(db_, "SELECT erased, erased_version FROM profiles WHERE site_id = ?1 AND id = ?2");
+  Stmt tomb(db, "SELECT erased, erased_version FROM profiles WHERE site_id = ?1 AND id = ?2");
   tomb.bind(1, site.id).bind(2, profile);
   if (tomb.step() == SQLITE_ROW && tomb.int64(1) > since) out.down.erased = tomb.int64(0);
-  Stmt ev(db_,
+  Stmt ev(db,
           "SELECT body, version FROM events WHERE site_id = ?1 AND profile_id = ?2 AND version > ?3 "
           "AND replica != ?4 ORDER BY version, ts, id");
   ev.bind(1, site.id).bind(2, profile).bind(3, since).bind(4, replica);
@@ -357,45 +489,54 @@ Status SqliteStore::read_down(const Site& site, const std::string& profile, std:
     out.down.events.push_back(std::move(e.value()));
     last_version = v;
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return storage_error(db_, "read down events");
-  Stmt tr(db_,
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return storage_error(db, "read down events");
+  Stmt tr(db,
           "SELECT name, value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2 AND version > ?3 "
           "AND version <= ?4");
   tr.bind(1, site.id).bind(2, profile).bind(3, since).bind(4, out.down_version);
   while ((rc = tr.step()) == SQLITE_ROW)
     out.down.traits.emplace(tr.text(0), Trait{tr.text(1), tr.int64(2), tr.text(3), 0});
-  if (rc != SQLITE_DONE) return storage_error(db_, "read down traits");
+  if (rc != SQLITE_DONE) return storage_error(db, "read down traits");
   return Status::ok();
 }
 
-Status SqliteStore::erase_in(const Site& site, const std::string& profile, std::int64_t epoch,
+Status SqliteStore::erase_in(sqlite3* db, const Site& site, const std::string& profile, std::int64_t epoch,
                              std::int64_t version, std::int64_t now) {
   // The profile and every anonymous profile merged into it: erasure reaches every copy.
+  // The consent_log is deliberately NOT erased: it is the legal record (GDPR art. 7(1): the
+  // controller must be able to demonstrate consent), holds no behavioural data, and must survive
+  // the erasure it may itself have led to.
   const char* scope = "site_id = ?1 AND (profile_id = ?2 OR profile_id IN "
                       "(SELECT id FROM profiles WHERE site_id = ?1 AND merged_into = ?2)) AND ts < ?3";
   for (const char* table : {"events", "traits"}) {
-    Stmt del(db_, (std::string("DELETE FROM ") + table + " WHERE " + scope).c_str());
+    Stmt del(db, (std::string("DELETE FROM ") + table + " WHERE " + scope).c_str());
     del.bind(1, site.id).bind(2, profile).bind(3, epoch);
-    if (del.step() != SQLITE_DONE) return storage_error(db_, "erase");
+    if (del.step() != SQLITE_DONE) return storage_error(db, "erase");
   }
-  Stmt mark(db_, "UPDATE profiles SET erased = ?3, erased_version = ?4, version = ?4, updated = ?5 "
+  // The op log is the change feed: what it recorded of the erased data goes too. The rows stay
+  // (with their seq), so feed cursors keep working and consumers learn that the profile changed.
+  Stmt scrub(db, "UPDATE oplog SET body = '{\"redacted\":\"erased\"}' WHERE site_id = ?1 AND (profile_id = ?2 OR "
+                 "profile_id IN (SELECT id FROM profiles WHERE site_id = ?1 AND merged_into = ?2))");
+  scrub.bind(1, site.id).bind(2, profile);
+  if (scrub.step() != SQLITE_DONE) return storage_error(db, "erase op log");
+  Stmt mark(db, "UPDATE profiles SET erased = ?3, erased_version = ?4, version = ?4, updated = ?5 "
                  "WHERE site_id = ?1 AND id = ?2");
   mark.bind(1, site.id).bind(2, profile).bind(3, epoch).bind(4, version).bind(5, now);
-  Stmt log(db_, "INSERT INTO oplog(site_id, profile_id, version, at, body) VALUES(?1, ?2, ?3, ?4, ?5)");
+  Stmt log(db, "INSERT INTO oplog(site_id, profile_id, version, at, body) VALUES(?1, ?2, ?3, ?4, ?5)");
   log.bind(1, site.id).bind(2, profile).bind(3, version).bind(4, now)
       .bind(5, "{\"erased\":" + std::to_string(epoch) + "}");
-  if (mark.step() != SQLITE_DONE || log.step() != SQLITE_DONE) return storage_error(db_, "record erasure");
+  if (mark.step() != SQLITE_DONE || log.step() != SQLITE_DONE) return storage_error(db, "record erasure");
   return Status::ok();
 }
 
-Result<std::string> SqliteStore::resolve(const Site& site, std::string_view profile_id) {
+Result<std::string> SqliteStore::resolve(sqlite3* db, const Site& site, std::string_view profile_id) {
   std::string id(profile_id);
   for (int hops = 0; hops < 4; ++hops) {  // merges form short chains; bounded in case of a cycle
-    Stmt q(db_, "SELECT merged_into FROM profiles WHERE site_id = ?1 AND id = ?2");
+    Stmt q(db, "SELECT merged_into FROM profiles WHERE site_id = ?1 AND id = ?2");
     q.bind(1, site.id).bind(2, id);
     int rc = q.step();
     if (rc == SQLITE_DONE) return std::string();
-    if (rc != SQLITE_ROW) return storage_error(db_, "read profile");
+    if (rc != SQLITE_ROW) return storage_error(db, "read profile");
     std::string next = q.text(0);
     if (next.empty()) return id;
     id = next;
@@ -405,120 +546,117 @@ Result<std::string> SqliteStore::resolve(const Site& site, std::string_view prof
 
 Result<std::pair<std::string, std::int64_t>> SqliteStore::erase(const Site& site, std::string_view profile_id,
                                                                 std::int64_t epoch, std::int64_t now) {
-  std::lock_guard lock(mutex_);
-  if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
-  auto fail = [&](Status s) -> Result<std::pair<std::string, std::int64_t>> {
-    exec("ROLLBACK");
-    return s;
-  };
-  auto id = resolve(site, profile_id);
-  if (!id) return fail(id.status());
-  if (id->empty()) return fail(Status::error("not_found", "no profile with this id"));
-  Stmt v(db_, "SELECT version, erased FROM profiles WHERE site_id = ?1 AND id = ?2");
-  v.bind(1, site.id).bind(2, id.value());
-  if (v.step() != SQLITE_ROW) return fail(storage_error(db_, "read profile"));
-  std::int64_t version = v.int64(0) + 1;
-  if (Status s = erase_in(site, id.value(), std::max(epoch, v.int64(1)), version, now); !s) return fail(s);
-  if (Status s = exec("COMMIT"); !s) return fail(s);
-  return std::pair{id.value(), version};
+  std::pair<std::string, std::int64_t> out;
+  Status written = committer_->run([&](sqlite3* db) -> Status {
+    auto id = resolve(db, site, profile_id);
+    if (!id) return id.status();
+    if (id->empty()) return Status::error("not_found", "no profile with this id");
+    Stmt v(db, "SELECT version, erased FROM profiles WHERE site_id = ?1 AND id = ?2");
+    v.bind(1, site.id).bind(2, id.value());
+    if (v.step() != SQLITE_ROW) return storage_error(db, "read profile");
+    std::int64_t version = v.int64(0) + 1;
+    out = std::pair{id.value(), version};
+    return erase_in(db, site, id.value(), std::max(epoch, v.int64(1)), version, now);
+  });
+  if (!written) return written;
+  return out;
 }
 
 Result<std::string> SqliteStore::identify(const Site& site, std::string_view token_hash,
                                           std::string_view anonymous_id, std::string_view user_id,
                                           std::int64_t now) {
-  std::lock_guard lock(mutex_);
-  if (Status s = exec("BEGIN IMMEDIATE"); !s) return s;
-  auto fail = [&](Status s) -> Result<std::string> {
-    exec("ROLLBACK");
-    return s;
-  };
-  Stmt device(db_, "SELECT profile_id FROM devices WHERE token_hash = ?1 AND site_id = ?2");
-  device.bind(1, token_hash).bind(2, site.id);
-  int rc = device.step();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(storage_error(db_, "read device"));
-  if (rc == SQLITE_DONE || device.text(0) != anonymous_id)
-    return fail(Status::error("token_mismatch", "this device token is not bound to profile '" +
-                                                    std::string(anonymous_id.substr(0, 64)) + "'"));
-  Stmt cust(db_, "SELECT id, version FROM profiles WHERE site_id = ?1 AND customer = ?2");
-  cust.bind(1, site.id).bind(2, user_id);
-  rc = cust.step();
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(storage_error(db_, "read customer"));
-  std::string customer = rc == SQLITE_ROW ? cust.text(0) : std::string();
-  if (customer.empty()) {
-    // First identify of this customer: the device's profile becomes theirs, nothing to merge.
-    Stmt claim(db_, "UPDATE profiles SET customer = ?3, updated = ?4 WHERE site_id = ?1 AND id = ?2");
-    claim.bind(1, site.id).bind(2, anonymous_id).bind(3, user_id).bind(4, now);
-    if (claim.step() != SQLITE_DONE) return fail(storage_error(db_, "claim profile"));
-    customer = std::string(anonymous_id);
-  } else if (customer != anonymous_id) {
-    // Merge: the anonymous profile's events and traits join the customer's under a new version,
-    // so the customer's other devices receive them on their next sync.
-    const std::int64_t version = cust.int64(1) + 1;
-    Stmt events(db_,
-                "INSERT OR IGNORE INTO events(site_id, profile_id, id, ts, body, received, version, replica) "
-                "SELECT site_id, ?3, id, ts, body, received, ?4, replica FROM events WHERE site_id = ?1 AND profile_id = ?2");
-    events.bind(1, site.id).bind(2, anonymous_id).bind(3, customer).bind(4, version);
-    if (events.step() != SQLITE_DONE) return fail(storage_error(db_, "merge events"));
-    Stmt traits(db_, "SELECT name, value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2");
-    traits.bind(1, site.id).bind(2, anonymous_id);
-    while ((rc = traits.step()) == SQLITE_ROW) {
-      Trait t{traits.text(1), traits.int64(2), traits.text(3), 0};
-      Stmt cur(db_, "SELECT value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2 AND name = ?3");
-      cur.bind(1, site.id).bind(2, customer).bind(3, traits.text(0));
-      int c = cur.step();
-      if (c == SQLITE_ROW && !lww_wins(t, Trait{cur.text(0), cur.int64(1), cur.text(2), 0})) continue;
-      Stmt up(db_,
-              "INSERT INTO traits(site_id, profile_id, name, value, ts, replica, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-              "ON CONFLICT(site_id, profile_id, name) DO UPDATE SET value = excluded.value, "
-              "ts = excluded.ts, replica = excluded.replica, version = excluded.version");
-      up.bind(1, site.id).bind(2, customer).bind(3, traits.text(0)).bind(4, t.value).bind(5, t.ts).bind(6, t.replica);
-      up.bind(7, version);
-      if (up.step() != SQLITE_DONE) return fail(storage_error(db_, "merge traits"));
+  std::string customer;
+  Status written = committer_->run([&](sqlite3* db) -> Status {
+    Stmt device(db, "SELECT profile_id FROM devices WHERE token_hash = ?1 AND site_id = ?2");
+    device.bind(1, token_hash).bind(2, site.id);
+    int rc = device.step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return storage_error(db, "read device");
+    if (rc == SQLITE_DONE || device.text(0) != anonymous_id)
+      return Status::error("token_mismatch", "this device token is not bound to profile '" +
+                                                 std::string(anonymous_id.substr(0, 64)) + "'");
+    Stmt cust(db, "SELECT id, version FROM profiles WHERE site_id = ?1 AND customer = ?2");
+    cust.bind(1, site.id).bind(2, user_id);
+    rc = cust.step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return storage_error(db, "read customer");
+    customer = rc == SQLITE_ROW ? cust.text(0) : std::string();
+    if (customer.empty()) {
+      // First identify of this customer: the device's profile becomes theirs, nothing to merge.
+      Stmt claim(db, "UPDATE profiles SET customer = ?3, updated = ?4 WHERE site_id = ?1 AND id = ?2");
+      claim.bind(1, site.id).bind(2, anonymous_id).bind(3, user_id).bind(4, now);
+      if (claim.step() != SQLITE_DONE) return storage_error(db, "claim profile");
+      customer = std::string(anonymous_id);
+    } else if (customer != anonymous_id) {
+      // Merge: the anonymous profile's events and traits join the customer's under a new version,
+      // so the customer's other devices receive them on their next sync.
+      const std::int64_t version = cust.int64(1) + 1;
+      Stmt events(db,
+                  "INSERT OR IGNORE INTO events(site_id, profile_id, id, ts, body, received, version, replica) "
+                  "SELECT site_id, ?3, id, ts, body, received, ?4, replica FROM events WHERE site_id = ?1 AND profile_id = ?2");
+      events.bind(1, site.id).bind(2, anonymous_id).bind(3, customer).bind(4, version);
+      if (events.step() != SQLITE_DONE) return storage_error(db, "merge events");
+      Stmt traits(db, "SELECT name, value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2");
+      traits.bind(1, site.id).bind(2, anonymous_id);
+      while ((rc = traits.step()) == SQLITE_ROW) {
+        Trait t{traits.text(1), traits.int64(2), traits.text(3), 0};
+        Stmt cur(db, "SELECT value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2 AND name = ?3");
+        cur.bind(1, site.id).bind(2, customer).bind(3, traits.text(0));
+        int c = cur.step();
+        if (c == SQLITE_ROW && !lww_wins(t, Trait{cur.text(0), cur.int64(1), cur.text(2), 0})) continue;
+        Stmt up(db,
+                "INSERT INTO traits(site_id, profile_id, name, value, ts, replica, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                "ON CONFLICT(site_id, profile_id, name) DO UPDATE SET value = excluded.value, "
+                "ts = excluded.ts, replica = excluded.replica, version = excluded.version");
+        up.bind(1, site.id).bind(2, customer).bind(3, traits.text(0)).bind(4, t.value).bind(5, t.ts).bind(6, t.replica);
+        up.bind(7, version);
+        if (up.step() != SQLITE_DONE) return storage_error(db, "merge traits");
+      }
+      if (rc != SQLITE_DONE) return storage_error(db, "read traits");
+      Stmt merged(db, "UPDATE profiles SET merged_into = ?3, updated = ?4 WHERE site_id = ?1 AND id = ?2");
+      merged.bind(1, site.id).bind(2, anonymous_id).bind(3, customer).bind(4, now);
+      Stmt rebind(db, "UPDATE devices SET profile_id = ?3 WHERE site_id = ?1 AND profile_id = ?2");
+      rebind.bind(1, site.id).bind(2, anonymous_id).bind(3, customer);
+      Stmt bump(db, "UPDATE profiles SET version = ?3, updated = ?4 WHERE site_id = ?1 AND id = ?2");
+      bump.bind(1, site.id).bind(2, customer).bind(3, version).bind(4, now);
+      std::string body = "{\"merged\":";
+      append_json_string(body, anonymous_id);
+      body += '}';
+      Stmt log(db, "INSERT INTO oplog(site_id, profile_id, version, at, body) VALUES(?1, ?2, ?3, ?4, ?5)");
+      log.bind(1, site.id).bind(2, customer).bind(3, version).bind(4, now).bind(5, body);
+      if (merged.step() != SQLITE_DONE || rebind.step() != SQLITE_DONE || bump.step() != SQLITE_DONE ||
+          log.step() != SQLITE_DONE)
+        return storage_error(db, "merge profile");
     }
-    if (rc != SQLITE_DONE) return fail(storage_error(db_, "read traits"));
-    Stmt merged(db_, "UPDATE profiles SET merged_into = ?3, updated = ?4 WHERE site_id = ?1 AND id = ?2");
-    merged.bind(1, site.id).bind(2, anonymous_id).bind(3, customer).bind(4, now);
-    Stmt rebind(db_, "UPDATE devices SET profile_id = ?3 WHERE site_id = ?1 AND profile_id = ?2");
-    rebind.bind(1, site.id).bind(2, anonymous_id).bind(3, customer);
-    Stmt bump(db_, "UPDATE profiles SET version = ?3, updated = ?4 WHERE site_id = ?1 AND id = ?2");
-    bump.bind(1, site.id).bind(2, customer).bind(3, version).bind(4, now);
-    std::string body = "{\"merged\":";
-    append_json_string(body, anonymous_id);
-    body += '}';
-    Stmt log(db_, "INSERT INTO oplog(site_id, profile_id, version, at, body) VALUES(?1, ?2, ?3, ?4, ?5)");
-    log.bind(1, site.id).bind(2, customer).bind(3, version).bind(4, now).bind(5, body);
-    if (merged.step() != SQLITE_DONE || rebind.step() != SQLITE_DONE || bump.step() != SQLITE_DONE ||
-        log.step() != SQLITE_DONE)
-      return fail(storage_error(db_, "merge profile"));
-  }
-  if (Status s = exec("COMMIT"); !s) return fail(s);
+    return Status::ok();
+  });
+  if (!written) return written;
   return customer;
 }
 
 Result<StoredProfile> SqliteStore::load_profile(const Site& site, std::string_view requested_id) {
-  std::lock_guard lock(mutex_);
+  ReadLease read(*this);
+  sqlite3* db = read.db();
   StoredProfile out;
-  auto resolved = resolve(site, requested_id);
+  auto resolved = resolve(db, site, requested_id);
   if (!resolved) return resolved.status();
   if (resolved->empty()) return Status::error("not_found", "no profile with this id");
   std::string profile_id = resolved.value();
-  Stmt prof(db_, "SELECT version, created, updated, erased FROM profiles WHERE site_id = ?1 AND id = ?2");
+  Stmt prof(db, "SELECT version, created, updated, erased FROM profiles WHERE site_id = ?1 AND id = ?2");
   prof.bind(1, site.id).bind(2, profile_id);
   int rc = prof.step();
-  if (rc != SQLITE_ROW) return storage_error(db_, "read profile");
+  if (rc != SQLITE_ROW) return storage_error(db, "read profile");
   out.version = prof.int64(0);
   out.created = prof.int64(1);
   out.updated = prof.int64(2);
   out.erased = prof.int64(3);
   out.profile = Profile(profile_id);
 
-  Stmt traits(db_, "SELECT name, value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2");
+  Stmt traits(db, "SELECT name, value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2");
   traits.bind(1, site.id).bind(2, profile_id);
   while ((rc = traits.step()) == SQLITE_ROW)
     out.profile.set_trait(traits.text(0), Trait{traits.text(1), traits.int64(2), traits.text(3), 0});
-  if (rc != SQLITE_DONE) return storage_error(db_, "read traits");
+  if (rc != SQLITE_DONE) return storage_error(db, "read traits");
 
-  Stmt events(db_, "SELECT body FROM events WHERE site_id = ?1 AND profile_id = ?2 ORDER BY ts, id");
+  Stmt events(db, "SELECT body FROM events WHERE site_id = ?1 AND profile_id = ?2 ORDER BY ts, id");
   events.bind(1, site.id).bind(2, profile_id);
   while ((rc = events.step()) == SQLITE_ROW) {
     auto j = parse_json(events.text(0));
@@ -527,8 +665,191 @@ Result<StoredProfile> SqliteStore::load_profile(const Site& site, std::string_vi
     if (!e) return Status::error("storage_error", "stored event is corrupt: " + e.status().message());
     out.profile.add_event(std::move(e.value()));
   }
-  if (rc != SQLITE_DONE) return storage_error(db_, "read events");
+  if (rc != SQLITE_DONE) return storage_error(db, "read events");
   return out;
+}
+
+Result<std::vector<Change>> SqliteStore::changes(const Site& site, std::int64_t after, std::size_t limit) {
+  ReadLease read(*this);
+  Stmt q(read.db(), "SELECT seq, profile_id, version, at, body FROM oplog WHERE site_id = ?1 AND seq > ?2 "
+                    "ORDER BY seq LIMIT ?3");
+  q.bind(1, site.id).bind(2, after).bind(3, static_cast<std::int64_t>(limit));
+  std::vector<Change> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) out.push_back(Change{q.int64(0), q.text(1), q.int64(2), q.int64(3), q.text(4)});
+  if (rc != SQLITE_DONE) return storage_error(read.db(), "read changes");
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteStore::profile_ids(const Site& site, std::string_view after_id,
+                                                         std::size_t limit) {
+  ReadLease read(*this);
+  Stmt q(read.db(), "SELECT id FROM profiles WHERE site_id = ?1 AND id > ?2 AND merged_into IS NULL ORDER BY id LIMIT ?3");
+  q.bind(1, site.id).bind(2, after_id).bind(3, static_cast<std::int64_t>(limit));
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) out.push_back(q.text(0));
+  if (rc != SQLITE_DONE) return storage_error(read.db(), "read profile ids");
+  return out;
+}
+
+Result<std::vector<StoredConsent>> SqliteStore::consent_log(const Site& site, std::string_view profile_id) {
+  ReadLease read(*this);
+  sqlite3* db = read.db();
+  auto resolved = resolve(db, site, profile_id);
+  if (!resolved) return resolved.status();
+  if (resolved->empty()) return Status::error("not_found", "no profile with this id");
+  Stmt q(db,
+         "SELECT profile_id, ts, source, personalisation, analytics, marketing, policy, received FROM consent_log "
+         "WHERE site_id = ?1 AND (profile_id = ?2 OR profile_id IN "
+         "(SELECT id FROM profiles WHERE site_id = ?1 AND merged_into = ?2)) ORDER BY ts, source, profile_id");
+  q.bind(1, site.id).bind(2, resolved.value());
+  std::vector<StoredConsent> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW)
+    out.push_back(StoredConsent{q.text(0), ConsentRecord{q.int64(1), q.int64(3) != 0, q.int64(4) != 0, q.int64(5) != 0,
+                                                         q.text(2), q.text(6)},
+                                q.int64(7)});
+  if (rc != SQLITE_DONE) return storage_error(db, "read consent log");
+  return out;
+}
+
+Result<IngestOutcome> SqliteStore::ingest(const Site& site, const std::vector<IngestItem>& items,
+                                          std::int64_t now) {
+  IngestOutcome out;
+  Status written = committer_->run([&](sqlite3* db) -> Status {
+    out = IngestOutcome{};
+    // Per touched profile: its version before, its tombstone, and what this batch added to it.
+    struct Touched {
+      std::int64_t version = 0, erased = 0;
+      bool created = false;
+      Delta accepted;
+    };
+    std::map<std::string, Touched> touched;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const IngestItem& item = items[i];
+      const std::string where = "events[" + std::to_string(i) + "]";
+      std::string id;
+      bool created = false;
+      if (!item.customer.empty()) {
+        Stmt cust(db, "SELECT id FROM profiles WHERE site_id = ?1 AND customer = ?2");
+        cust.bind(1, site.id).bind(2, item.customer);
+        int rc = cust.step();
+        if (rc == SQLITE_ROW) {
+          id = cust.text(0);
+        } else if (rc == SQLITE_DONE) {
+          // Derived from the customer id so the same customer always gets the same id, and never
+          // shaped like one a browser makes ("a_..."). No device is bound: identify merges.
+          id = "c_" + sha256_hex(std::to_string(site.id) + ":" + item.customer).substr(0, 32);
+          Stmt create(db, "INSERT INTO profiles(site_id, id, version, created, updated, customer) "
+                          "VALUES(?1, ?2, 0, ?3, ?3, ?4)");
+          create.bind(1, site.id).bind(2, id).bind(3, now).bind(4, item.customer);
+          if (create.step() != SQLITE_DONE) return storage_error(db, "create customer profile");
+          created = true;
+        } else {
+          return storage_error(db, "read customer");
+        }
+      } else {
+        auto resolved = resolve(db, site, item.profile);
+        if (!resolved) return resolved.status();
+        if (resolved->empty())
+          return Status::error("not_found", where + ".profile: this site has no profile '" + item.profile + "'");
+        id = resolved.value();
+      }
+      auto [it, fresh] = touched.try_emplace(id);
+      Touched& t = it->second;
+      if (fresh) {
+        Stmt prof(db, "SELECT version, erased FROM profiles WHERE site_id = ?1 AND id = ?2");
+        prof.bind(1, site.id).bind(2, id);
+        if (prof.step() != SQLITE_ROW) return storage_error(db, "read profile");
+        t.version = prof.int64(0);
+        t.erased = prof.int64(1);
+        t.created = created;
+        t.accepted = Delta{id, "server", {}, {}, 0, 0};
+      }
+      out.profiles.push_back(id);
+      if (item.event.ts < t.erased) {  // the tombstone wins over anything older, from any source
+        ++out.erased;
+        continue;
+      }
+      Stmt ins(db,
+               "INSERT OR IGNORE INTO events(site_id, profile_id, id, ts, body, received, version, replica) "
+               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 'server')");
+      ins.bind(1, site.id).bind(2, id).bind(3, item.event.id).bind(4, item.event.ts).bind(5, to_json(item.event));
+      ins.bind(6, now).bind(7, t.version + 1);
+      if (ins.step() != SQLITE_DONE) return storage_error(db, "insert event");
+      if (sqlite3_changes(db) == 1) {
+        ++out.added;
+        t.accepted.events.push_back(item.event);
+      } else {
+        ++out.duplicates;
+      }
+    }
+    // One version (and one op-log entry) per profile that changed.
+    for (auto& [id, t] : touched) {
+      if (t.accepted.events.empty() && !t.created) continue;
+      Stmt bump(db, "UPDATE profiles SET version = ?3, updated = ?4 WHERE site_id = ?1 AND id = ?2");
+      bump.bind(1, site.id).bind(2, id).bind(3, t.version + 1).bind(4, now);
+      Stmt log(db, "INSERT INTO oplog(site_id, profile_id, version, at, body) VALUES(?1, ?2, ?3, ?4, ?5)");
+      log.bind(1, site.id).bind(2, id).bind(3, t.version + 1).bind(4, now).bind(5, to_json(t.accepted));
+      if (bump.step() != SQLITE_DONE || log.step() != SQLITE_DONE) return storage_error(db, "write op log");
+    }
+    return Status::ok();
+  });
+  if (!written) return written;
+  return out;
+}
+
+Result<Site> SqliteStore::create_site(std::string_view name, std::string_view publishable_key,
+                                      std::string_view secret_hash, std::string_view identity_secret,
+                                      std::string_view origins, std::int64_t now) {
+  Status written = committer_->run([&](sqlite3* db) -> Status {
+    Stmt ins(db, "INSERT OR IGNORE INTO sites(name, publishable_key, created, identity_secret, origins) "
+                 "VALUES(?1, ?2, ?3, ?4, ?5)");
+    ins.bind(1, name).bind(2, publishable_key).bind(3, now).bind(4, identity_secret).bind(5, origins);
+    if (ins.step() != SQLITE_DONE) return storage_error(db, "create site");
+    if (sqlite3_changes(db) == 0)
+      return Status::error("invalid_argument", "a site with publishable key '" + std::string(publishable_key) + "' exists");
+    Stmt key(db, "INSERT INTO secret_keys(hash, site_id, created) VALUES(?1, last_insert_rowid(), ?2)");
+    key.bind(1, secret_hash).bind(2, now);
+    if (key.step() != SQLITE_DONE) return storage_error(db, "create secret key");
+    return Status::ok();
+  });
+  if (!written) return written;
+  return site_by_publishable_key(publishable_key);
+}
+
+Result<std::vector<SqliteStore::SiteInfo>> SqliteStore::list_sites() {
+  ReadLease read(*this);
+  Stmt q(read.db(), "SELECT s.id, s.name, s.publishable_key, s.identity_secret, s.origins, s.created, "
+                    "(SELECT count(*) FROM secret_keys k WHERE k.site_id = s.id) FROM sites s ORDER BY s.id");
+  std::vector<SiteInfo> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW)
+    out.push_back(SiteInfo{Site{q.int64(0), q.text(1), q.text(2), q.text(3)}, q.text(4), q.int64(6), q.int64(5)});
+  if (rc != SQLITE_DONE) return storage_error(read.db(), "list sites");
+  return out;
+}
+
+Status SqliteStore::add_secret_key(std::string_view publishable_key, std::string_view secret_hash, bool revoke_others,
+                                   std::int64_t now) {
+  return committer_->run([&](sqlite3* db) -> Status {
+    Stmt site(db, "SELECT id FROM sites WHERE publishable_key = ?1");
+    site.bind(1, publishable_key);
+    int rc = site.step();
+    if (rc == SQLITE_DONE) return Status::error("not_found", "no site has publishable key '" + std::string(publishable_key) + "'");
+    if (rc != SQLITE_ROW) return storage_error(db, "read site");
+    const std::int64_t id = site.int64(0);
+    if (revoke_others) {
+      Stmt del(db, "DELETE FROM secret_keys WHERE site_id = ?1");
+      del.bind(1, id);
+      if (del.step() != SQLITE_DONE) return storage_error(db, "revoke keys");
+    }
+    Stmt key(db, "INSERT INTO secret_keys(hash, site_id, created) VALUES(?1, ?2, ?3)");
+    key.bind(1, secret_hash).bind(2, id).bind(3, now);
+    if (key.step() != SQLITE_DONE) return storage_error(db, "add secret key");
+    return Status::ok();
+  });
 }
 
 }  // namespace ashna::server

@@ -1,40 +1,21 @@
 // POST /v1/sync: a browser sends what its profile gained since the last ack, and gets back
 // what it lacks, in one round trip.
-//   {"v":1,"key":"pk_...","token":"<device token>","since":V0,"delta":{...see docs/sync-protocol.md}}
+//   {"v":1,"key":"pk_...","token":"<device token>","since":V0,"delta":{...see docs/sync-protocol.md},
+//    "consent":[{"ts","personalisation","analytics","marketing","source","policy"}]}   (optional)
 // Answer: {"ack":{"upto":N},"profile":"id","version":V,"accepted":{"events":a,"traits":t},
 //          "down":{"version":V1,"more":false,"events":[...],"traits":{...}}}
+// ("accepted" also has "consent":c when the request carried consent records.)
 // POST /v1/identify: {"v":1,"key","token","profile":"<anonymous id>","user":"<id>","proof":"<hex HMAC>"}
 // Answer: {"profile":"<the customer's profile id>"}
 #include "ashna/codec.h"
 #include "ashna/json.h"
 #include "app.h"
+#include "request_checks.h"
 #include "sha256.h"
 
 #include <string_view>
 
 namespace ashna::server {
-namespace {
-
-// Ids and tokens are opaque but restricted to URL-safe characters so they can never carry markup,
-// quotes or path separators into logs, URLs or SQL.
-bool safe_id(std::string_view s, std::size_t min, std::size_t max) {
-  if (s.size() < min || s.size() > max) return false;
-  for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.' || c == ':';
-    if (!ok) return false;
-  }
-  return true;
-}
-
-Response from_status(const Status& s) {
-  if (s.code() == "token_mismatch") return json_error(403, s.code(), s.message());
-  if (s.code() == "storage_error") return json_error(503, s.code(), "the store is unavailable; retry later");
-  return json_error(400, s.code(), s.message());
-}
-
-}  // namespace
-
 namespace {
 
 // Checks the envelope shared by /v1/sync and /v1/identify: content type, JSON object, only the
@@ -72,7 +53,71 @@ Response check_envelope(const Request& req, App& app, std::initializer_list<std:
     return json_error(400, "invalid_field",
                       "token: a device token of 16 to 128 characters [A-Za-z0-9_.:-] is required");
   token = t->get_ref<const std::string&>();
-  return Response{0, {}, {}};
+  return Response{0, {}, {}, {}, false};
+}
+
+// Reads the optional consent records of a sync (issue 6's audit trail). Every field is required
+// and checked; status 0 when all is well.
+Response parse_consent(const nlohmann::json& j, std::vector<ConsentRecord>& out) {
+  if (!j.is_array()) return json_error(400, "invalid_field", "consent: must be an array of consent records");
+  if (j.size() > Limits::kMaxConsentPerSync)
+    return json_error(413, "too_many_consent_records", "consent: at most " + std::to_string(Limits::kMaxConsentPerSync) +
+                                                           " records per sync; send the rest in the next one");
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const nlohmann::json& r = j[i];
+    const std::string where = "consent[" + std::to_string(i) + "]";
+    if (!r.is_object()) return json_error(400, "invalid_field", where + ": must be an object");
+    for (auto it = r.begin(); it != r.end(); ++it) {
+      bool known = false;
+      for (std::string_view k : {"ts", "personalisation", "analytics", "marketing", "source", "policy"})
+        known = known || it.key() == k;
+      if (!known) return json_error(400, "unknown_field", where + "." + it.key().substr(0, 64) + ": unknown field");
+    }
+    ConsentRecord c;
+    auto ts = r.find("ts");
+    if (ts == r.end() || !ts->is_number_integer() || ts->get<std::int64_t>() < EventLimits::kMinTs ||
+        ts->get<std::int64_t>() > EventLimits::kMaxTs)
+      return json_error(400, "invalid_field", where + ".ts: Unix milliseconds between 2000 and 2100 is required");
+    c.ts = ts->get<std::int64_t>();
+    for (auto [name, field] : {std::pair{"personalisation", &c.personalisation}, std::pair{"analytics", &c.analytics},
+                               std::pair{"marketing", &c.marketing}}) {
+      auto b = r.find(name);
+      if (b == r.end() || !b->is_boolean())
+        return json_error(400, "invalid_field", where + "." + name + ": true or false is required");
+      *field = b->get<bool>();
+    }
+    auto source = r.find("source");
+    if (source == r.end() || !source->is_string() ||
+        (*source != "banner" && *source != "profile_centre" && *source != "api" && *source != "gpc"))
+      return json_error(400, "invalid_field", where + ".source: one of banner, profile_centre, api, gpc");
+    c.source = source->get<std::string>();
+    auto policy = r.find("policy");
+    if (policy == r.end() || !policy->is_string() || policy->get_ref<const std::string&>().empty() ||
+        policy->get_ref<const std::string&>().size() > Limits::kMaxPolicyBytes)
+      return json_error(400, "invalid_field", where + ".policy: the policy version, 1 to " +
+                                                  std::to_string(Limits::kMaxPolicyBytes) + " bytes");
+    c.policy = policy->get<std::string>();
+    out.push_back(std::move(c));
+  }
+  return Response{0, {}, {}, {}, false};
+}
+
+// The ack of a committed sync.
+Response sync_answer(const SyncOutcome& outcome, std::uint64_t upto, const std::string& profile, bool with_consent) {
+  std::string body = "{\"ack\":{\"upto\":" + std::to_string(upto) + "},\"profile\":";
+  append_json_string(body, profile);
+  body += ",\"version\":" + std::to_string(outcome.version) +
+          ",\"accepted\":{\"events\":" + std::to_string(outcome.events_added) +
+          ",\"traits\":" + std::to_string(outcome.traits_changed) +
+          (with_consent ? ",\"consent\":" + std::to_string(outcome.consent_added) : std::string()) + "}" +
+          ",\"down\":{\"version\":" + std::to_string(outcome.down_version) +
+          ",\"more\":" + (outcome.more ? "true" : "false");
+  // The down delta's erasure, events and traits, in the same shape the browser sends up.
+  std::string down = to_json(outcome.down);
+  std::size_t from = down.find(",\"erased\":");
+  if (from == std::string::npos) from = down.find(",\"events\":");
+  body += down.substr(from) + "}";
+  return json_ok(std::move(body));
 }
 
 }  // namespace
@@ -81,7 +126,7 @@ Response handle_sync(const Request& req, App& app) {
   nlohmann::json j;
   Site site;
   std::string token;
-  if (Response r = check_envelope(req, app, {"v", "key", "token", "since", "delta"}, j, site, token); r.status)
+  if (Response r = check_envelope(req, app, {"v", "key", "token", "since", "delta", "consent"}, j, site, token); r.status)
     return r;
   std::int64_t since = 0;
   if (auto s = j.find("since"); s != j.end()) {
@@ -104,21 +149,23 @@ Response handle_sync(const Request& req, App& app) {
   if (!safe_id(delta->replica, 1, 128))
     return json_error(400, "invalid_field", "delta.replica: 1 to 128 characters [A-Za-z0-9_.:-]");
 
-  auto outcome = app.store.apply_sync(site, sha256_hex(token), delta.value(), since, app.now());
-  if (!outcome) return from_status(outcome.status());
-  std::string body = "{\"ack\":{\"upto\":" + std::to_string(delta->upto) + "},\"profile\":";
-  append_json_string(body, delta->profile_id);
-  body += ",\"version\":" + std::to_string(outcome->version) +
-          ",\"accepted\":{\"events\":" + std::to_string(outcome->events_added) +
-          ",\"traits\":" + std::to_string(outcome->traits_changed) + "}" +
-          ",\"down\":{\"version\":" + std::to_string(outcome->down_version) +
-          ",\"more\":" + (outcome->more ? "true" : "false");
-  // The down delta's erasure, events and traits, in the same shape the browser sends up.
-  std::string down = to_json(outcome->down);
-  std::size_t from = down.find(",\"erased\":");
-  if (from == std::string::npos) from = down.find(",\"events\":");
-  body += down.substr(from) + "}";
-  return json_ok(std::move(body));
+  std::vector<ConsentRecord> consent;
+  auto cj = j.find("consent");
+  if (cj != j.end())
+    if (Response r = parse_consent(*cj, consent); r.status) return r;
+  if (app.metrics) app.metrics->record_sync(delta->events.size());
+  // Answered from the commit, not by waiting here: while the writer fsyncs, this I/O thread reads
+  // more requests, and their syncs join the next commit (group commit needs concurrency).
+  Response r;
+  r.later = [&app, site, hash = sha256_hex(token), d = std::move(delta.value()), since, now = app.now(),
+             consent = std::move(consent), with_consent = cj != j.end()](std::shared_ptr<Responder> out) {
+    app.store.apply_sync_async(
+        site, hash, d, since, now, consent,
+        [out, upto = d.upto, profile = d.profile_id, with_consent](Result<SyncOutcome> outcome) {
+          out->reply(outcome ? sync_answer(outcome.value(), upto, profile, with_consent) : from_status(outcome.status()));
+        });
+  };
+  return r;
 }
 
 Response handle_identify(const Request& req, App& app) {

@@ -26,12 +26,12 @@ TEST_CASE("synced data survives closing and reopening the database", "[store]") 
   TestApp t;
   auto site = t.store->site_by_publishable_key("pk_demo");
   REQUIRE(site.is_ok());
-  auto out = t.store->apply_sync(site.value(), "hash1", delta_with({"a", "b"}), 0, t.clock);
+  auto out = t.store->apply_sync(site.value(), "hash1", delta_with({"a", "b"}), 0, t.clock, {});
   REQUIRE(out.is_ok());
   CHECK(out->created);
   CHECK(out->events_added == 2);
   CHECK(out->version == 1);
-  auto again = t.store->apply_sync(site.value(), "hash1", delta_with({"b", "c"}), 0, t.clock);
+  auto again = t.store->apply_sync(site.value(), "hash1", delta_with({"b", "c"}), 0, t.clock, {});
   CHECK(again->events_added == 1);
   CHECK(again->version == 2);
 
@@ -68,7 +68,7 @@ TEST_CASE("a database from a newer server is refused, not damaged", "[store]") {
   sqlite3_close(db);
   auto s = SqliteStore::open(path);
   REQUIRE_FALSE(s.is_ok());
-  CHECK(s.status().message() == "database schema version 99 is newer than this server understands (3)");
+  CHECK(s.status().message() == "database schema version 99 is newer than this server understands (6)");
 }
 
 TEST_CASE("an unopenable path is a clear error", "[store]") {
@@ -117,7 +117,7 @@ TEST_CASE("a version 1 database is migrated to the current version on open, keep
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr);
   REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-  CHECK(sqlite3_column_int(st, 0) == 3);
+  CHECK(sqlite3_column_int(st, 0) == 6);
   sqlite3_finalize(st);
   sqlite3_close(db);
 }

@@ -6,8 +6,10 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "app.h"
+#include "fake_responder.h"
 #include "sha256.h"
 #include "sqlite_store.h"
 
@@ -17,17 +19,18 @@ struct TestApp {
   std::filesystem::path dir;
   std::unique_ptr<SqliteStore> store;
   std::int64_t clock = 1790000000000;
+  ChangeNotifier notifier;  // before the store, which notifies it from its writer thread
   std::unique_ptr<App> app;
 
   TestApp() {
     std::random_device rd;
     dir = std::filesystem::temp_directory_path() / ("ashna-test-" + std::to_string(rd()) + std::to_string(rd()));
     std::filesystem::create_directories(dir);
-    auto s = SqliteStore::open((dir / "test.db").string());
+    auto s = SqliteStore::open((dir / "test.db").string(), [this] { notifier.notify(); });
     if (!s) throw std::runtime_error(s.status().message());
     store = std::move(s.value());
     store->ensure_site("demo", "pk_demo", sha256_hex("sk_demo"), "is_demo", clock);
-    app = std::make_unique<App>(App{*store, {dir / "static"}, [this] { return clock; }});
+    app = std::make_unique<App>(App{*store, {dir / "static"}, [this] { return clock; }, &notifier});
   }
   ~TestApp() {
     app.reset();
@@ -39,7 +42,22 @@ struct TestApp {
   Response post(const std::string& target, const std::string& body,
                 const std::string& type = "application/json") {
     Request r{"POST", target, {{"content-type", type}}, body};
-    return handle_request(r, *app);
+    return settle(handle_request(r, *app));
+  }
+  // A late answer (a sync is answered from its commit, on the store's writer thread) waited for
+  // and returned like an immediate one, with the router's headers, as the session sends it.
+  static Response settle(Response r) {
+    if (!r.later) return r;
+    auto out = std::make_shared<FakeResponder>();
+    r.later(out);
+    for (int i = 0; i < 50000 && !out->replied(); ++i) {
+      out->run();
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    auto answer = out->replied();
+    if (!answer) throw std::runtime_error("no late answer within 5 s");
+    for (auto& [k, v] : r.headers) answer->headers.emplace(k, v);
+    return *answer;
   }
   Response get(const std::string& target, const std::string& auth = "") {
     Request r{"GET", target, {}, ""};

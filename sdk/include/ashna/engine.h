@@ -64,9 +64,10 @@ class Engine {
   std::uint64_t erase_seq() const { return erase_seq_; }
   const Consent& consent() const { return consent_; }
 
-  // What the server has not acknowledged. Without storage consent only a pending erasure (which
-  // must still reach the server); otherwise events, traits and the erasure.
-  Delta pending() const;
+  // What the server has not acknowledged, oldest writes first, at most `max_entries` of them (a
+  // request stays small; the rest follows in the next). Without storage consent only a pending
+  // erasure (which must still reach the server); otherwise events, traits and the erasure.
+  Delta pending(std::size_t max_entries = static_cast<std::size_t>(-1)) const;
   // The context's `personalise` is combined with consent: no consent, no personal greeting.
   // Views are computed for it (at context.now) unless the context brings its own.
   Greeting greeting(GreetingContext context) const;

@@ -1,7 +1,9 @@
-// Recommendations and the loyalty offer, each item with a reason a person can read.
+// Recommendations and the loyalty offer, each item with a reason a person can read, and rank_items(),
+// the unguarded full-catalogue scoring used for offline evaluation.
 // Deterministic: the same profile, catalog and options always give the same list.
-// The creepiness guard is always on: sensitive items, one-off purchases and excluded items never
-// appear, and nothing the customer just bought is pushed again before it is due.
+// In recommend() and loyalty_offer() the creepiness guard is always on: sensitive items, one-off
+// purchases and excluded items never appear, and nothing the customer just bought is pushed again
+// before it is due.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "ashna/catalog.h"
+#include "ashna/population.h"
 #include "ashna/profile.h"
 #include "ashna/views.h"
 
@@ -19,7 +22,7 @@ struct Recommendation {
   std::string title;
   std::string category;
   double price = 0;
-  std::string strategy;  // buy_again, affinity, popular, offer_repeat, offer_new
+  std::string strategy;  // buy_again, cooccurrence, affinity, popular, offer_repeat, offer_new
   std::string reason;
 };
 
@@ -27,7 +30,10 @@ struct RecommendOptions {
   std::int64_t now = 0;                   // Unix ms
   int k = 4;                              // how many
   std::vector<std::string> exclude;       // e.g. the product on the page
-  std::vector<std::string> popularity;    // item ids, most popular first (population model); may be empty
+  std::vector<std::string> popularity;    // item ids, most popular first; may be empty
+  // The server's population model, or nullptr. When given, recommend() adds "often bought with" items
+  // and uses the model's popularity instead of `popularity`. Not owned; must outlive the call.
+  const PopulationModel* population = nullptr;
 };
 
 std::vector<Recommendation> recommend(const Profile& profile, const Views& views, const Catalog& catalog,
@@ -42,5 +48,32 @@ struct Offer {
 };
 Offer loyalty_offer(const Profile& profile, const Views& views, const Catalog& catalog,
                     const RecommendOptions& options);
+
+// Weights of rank_items(): two logistic models of "the item is in the customer's next basket", one
+// for items the customer has bought (k of their n orders, last `age` days ago) and one for new items.
+// pop = the item's share of baskets, repeat = its repeat rate, co = sum over the customer's items a of
+// (k_a / n) * cosine(a, item). Defaults were fitted on a validation split of the UCI Online Retail II
+// data that ends before the evaluation's test period; docs/recommendations-eval.md has the numbers.
+struct RankWeights {
+  // repeat: bias + log_k*ln k + log_n*ln n + log_pop*ln pop + repeat_rate*repeat
+  //         + log_age*ln(1 + age) + due*[due soon or overdue]
+  double repeat_bias = 0.64, repeat_log_k = 0.80, repeat_log_n = -0.55, repeat_log_pop = 0.39;
+  double repeat_rate = 2.45, repeat_log_age = -0.21, repeat_due = 0.16;
+  // new: bias + log_co*ln(co + 0.01) + log_pop*ln pop + log_n*ln n + repeat_rate*repeat
+  double new_bias = -0.98, new_log_co = 0.65, new_log_pop = 0.37, new_log_n = -0.15, new_repeat_rate = -1.45;
+};
+
+struct RankedItem {
+  std::string item;
+  double score = 0;     // estimated probability that the item is in the next basket
+  bool repeat = false;  // the customer has bought it before
+};
+
+// Every catalog item that is not sensitive, best first (score, then id): the customer's own items by
+// frequency, recency and cadence, new items by co-occurrence, then popularity. Without a population
+// model only the customer's own signals count. No guard, no diversity: this is for offline ranking
+// and evaluation, never for showing to a person; recommend() is the path for that.
+std::vector<RankedItem> rank_items(const Profile& profile, const Views& views, const Catalog& catalog,
+                                   const RecommendOptions& options, const RankWeights& weights = {});
 
 }  // namespace ashna

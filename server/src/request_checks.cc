@@ -1,0 +1,56 @@
+// Shared request checks; see request_checks.h.
+#include "request_checks.h"
+
+#include "sha256.h"
+
+namespace ashna::server {
+
+bool safe_id(std::string_view s, std::size_t min, std::size_t max) {
+  if (s.size() < min || s.size() > max) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Result<Site> authenticate_backend(const Request& req, App& app, Response& error) {
+  std::string_view auth = req.header("authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (auth.empty() || auth.substr(0, kBearer.size()) != kBearer) {
+    error = json_error(401, "missing_key", "send the site's secret key as 'Authorization: Bearer sk_...'");
+    error.headers["www-authenticate"] = "Bearer";
+    return Status::error("missing_key", "");
+  }
+  std::string_view secret = auth.substr(kBearer.size());
+  auto site = app.store.site_by_secret_hash(sha256_hex(secret));
+  if (!site) {
+    if (site.status().code() != "not_found") {
+      error = json_error(503, "storage_error", "the store is unavailable; retry later");
+    } else {
+      bool publishable = secret.substr(0, 3) == "pk_";
+      error = json_error(401, "invalid_key", publishable
+                                                 ? "this is a publishable key; backend endpoints need a secret key"
+                                                 : "no site has this secret key");
+      error.headers["www-authenticate"] = "Bearer error=\"invalid_token\"";
+    }
+  }
+  return site;
+}
+
+Response from_status(const Status& s) {
+  if (s.code() == "token_mismatch") return json_error(403, s.code(), s.message());
+  if (s.code() == "not_found") return json_error(404, s.code(), s.message());
+  if (s.code() == "storage_error") return json_error(503, s.code(), "the store is unavailable; retry later");
+  return json_error(400, s.code(), s.message());
+}
+
+Response require_json(const Request& req) {
+  std::string_view type = req.header("content-type");
+  if (type.substr(0, 16) != "application/json")
+    return json_error(415, "unsupported_media_type", "send the body as application/json");
+  return Response{0, {}, {}, {}, false};
+}
+
+}  // namespace ashna::server

@@ -1,0 +1,26 @@
+// Checks shared by several handlers: the form of ids, backend (secret key) authentication, and
+// turning a store's Status into the HTTP answer that explains it.
+#pragma once
+
+#include <string_view>
+
+#include "app.h"
+
+namespace ashna::server {
+
+// Ids and tokens are opaque but restricted to URL-safe characters so they can never carry markup,
+// quotes or path separators into logs, URLs or SQL.
+bool safe_id(std::string_view s, std::size_t min, std::size_t max);
+
+// The site whose secret key is the request's bearer token; otherwise `error` is set to the 401
+// (or 503) that explains why not.
+Result<Site> authenticate_backend(const Request& req, App& app, Response& error);
+
+// A store error as an answer: token_mismatch 403, not_found 404, storage_error 503 (with a fixed
+// message: SQLite details stay inside), anything else 400 with the store's code and message.
+Response from_status(const Status& s);
+
+// 415 unless the request says its body is JSON; status 0 when it does.
+Response require_json(const Request& req);
+
+}  // namespace ashna::server
