@@ -67,6 +67,8 @@
       // the server confirms, keep just what the erasure request needs.
       if (had) { save('erase', { id: device.id, replica: device.replica, token: device.token, epoch: Date.now() }); sendErase(); }
       drop('state'); drop('device'); drop('paint');
+      // A later "accept" starts a new, unrelated profile: the erased one is not continued.
+      if (had) device = newDevice();
     }
   }
   function sendErase() {
@@ -110,10 +112,13 @@
   }
 
   // ---- slots: always textContent, never HTML
+  // A first visit or a visitor without personalisation consent: the shop's own fallback text is
+  // already the right greeting, so it stays (no flash, no generic text over the shop's words).
   function paint(g) {
     var slots = d.querySelectorAll('[data-ashna="greeting"]');
+    var keep = g.kind === 'generic' || g.kind === 'first_visit';
     for (var i = 0; i < slots.length; i++) {
-      slots[i].textContent = g.text;
+      if (!keep) slots[i].textContent = g.text;
       slots[i].setAttribute('data-ashna-reason', g.reason);
       slots[i].setAttribute('data-ashna-kind', g.kind);
       slots[i].setAttribute('lang', g.locale);

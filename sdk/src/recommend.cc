@@ -23,7 +23,8 @@ struct Candidate {
 // What the customer bought, and when the guard must keep an item out.
 struct History {
   std::map<std::string, Item> bought;  // item id -> the item as last bought
-  std::set<std::string> blocked;       // sensitive, one-off, recently bought and not due, excluded
+  std::set<std::string> blocked;       // sensitive, one-off, recently bought and not due, excluded,
+                                       // or in an interest the customer removed
 };
 
 History history_of(const Profile& profile, const Views& views, const Catalog& catalog, const RecommendOptions& o) {
@@ -32,7 +33,11 @@ History history_of(const Profile& profile, const Views& views, const Catalog& ca
     if (e.type == EventType::purchase && e.ts <= o.now)
       for (const Line& l : e.lines) h.bought[l.item.id] = l.item;
   for (const auto& [id, item] : h.bought)
-    if (catalog.is_sensitive(id)) h.blocked.insert(id);
+    if (catalog.is_sensitive(id) || item_removed(profile, item, catalog)) h.blocked.insert(id);
+  // "Not interested" in a category or tag keeps all its items out, whatever else points at them.
+  if (!profile.interests('-').empty())
+    for (const CatalogItem& c : catalog.items())
+      if (item_removed(profile, Item{c.id, c.title, c.category, c.price}, catalog)) h.blocked.insert(c.id);
   // Bought and not due again (including one-offs, e.g. a gift): do not push it.
   for (const Cadence& c : views.items)
     if (c.status == CadenceStatus::one_off || c.status == CadenceStatus::not_due) h.blocked.insert(c.key);

@@ -61,7 +61,7 @@ Response handle_static(const Request& req, App& app) {
     auto mtime = fs::last_write_time(file, ec);
     if (ec) continue;
     std::string etag = "\"" + std::to_string(size) + "-" +
-                       std::to_string(mtime.time_since_epoch().count()) + "\"";
+                       std::to_string(static_cast<unsigned long long>(mtime.time_since_epoch().count())) + "\"";
     Response r;
     r.headers["content-type"] = std::string(content_type(file));
     r.headers["etag"] = etag;
