@@ -74,9 +74,12 @@
   function sendErase() {
     var e = load('erase');
     if (!e) return Promise.resolve(null);
+    var n = consent && consent.unsent ? consent.unsent.length : 0;
     var text = JSON.stringify({ v: 1, key: site, token: e.token,
       delta: { profile: e.id, replica: e.replica, upto: 0, erased: e.epoch } });
+    if (n) text = text.slice(0, -1) + consentPart() + '}';  // the withdrawal itself goes on record
     return post('v1/sync', text).then(function (res) {
+      if (res.ok) consentSent(n);
       if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 429)) drop('erase');  // done, or never will be
       else retryErase();
     }, retryErase);
@@ -210,7 +213,17 @@
   var kMaxPerSync = 100;
   function body() {
     return '{"v":1,"key":' + JSON.stringify(site) + ',"token":' + JSON.stringify(device.token) +
-      ',"since":' + (device.since || 0) + ',"delta":' + engine.deltaText(kMaxPerSync) + '}';
+      ',"since":' + (device.since || 0) + consentPart() + ',"delta":' + engine.deltaText(kMaxPerSync) + '}';
+  }
+  function consentPart() {
+    var u = consent && consent.unsent;
+    return u && u.length ? ',"consent":' + JSON.stringify(u) : '';
+  }
+  // The server has the first `n` consent records: forget them here.
+  function consentSent(n) {
+    if (!n || !consent || !consent.unsent) return;
+    consent.unsent.splice(0, n);
+    save('consent', consent);
   }
   function post(path, text) {
     return w.fetch(endpoint + path, {
@@ -231,12 +244,14 @@
     // One request at a time; a caller who needs a fresh round trip waits for the one in flight.
     if (syncing) return inflight.then(function () { return sync(pull); });
     var delta = engine.delta();
-    if (!delta.upto && !pull) return Promise.resolve({ ok: true, sent: 0 });
+    var sentConsent = consent && consent.unsent ? consent.unsent.length : 0;
+    if (!delta.upto && !pull && !sentConsent) return Promise.resolve({ ok: true, sent: 0 });
     syncing = true;
     return inflight = post('v1/sync', body()).then(function (res) {
       return res.json().then(function (j) {
         syncing = false;
         if (res.ok) {
+          consentSent(sentConsent);
           engine.ack(j.ack.upto);
           var received = applyDown(j.down);
           persist(); backoff = 0;
@@ -370,7 +385,13 @@
           : choice && typeof choice === 'object' ? { personalisation: !!choice.personalisation, analytics: !!choice.analytics, marketing: !!choice.marketing }
           : null;
         if (!p) return rejectWith('consent.set(choice): choice must be "all", "necessary" or {personalisation, analytics, marketing}');
-        consent = { v: 2, purposes: p, ts: Date.now(), source: typeof source === 'string' ? source : 'api', policy: cfg.policy || '' };
+        var src = source === 'banner' || source === 'profile_centre' ? source : 'api';
+        var unsent = (consent && consent.unsent) || [];
+        consent = { v: 2, purposes: p, ts: Date.now(), source: src, policy: cfg.policy || '' };
+        // The audit trail: each change goes to the server with the next sync (kept until acked).
+        var eff = purposes(consent);
+        consent.unsent = unsent.concat([{ ts: consent.ts, personalisation: eff.personalisation, analytics: eff.analytics,
+          marketing: eff.marketing, source: src, policy: consent.policy || 'unversioned' }]).slice(-20);
         save('consent', consent);
         applyConsent();
         banner();

@@ -91,6 +91,13 @@ test('choices: pausing personalisation makes the greeting generic; GPC keeps mar
     assert.equal(await page.locator('[data-ashna="greeting"]').getAttribute('data-ashna-kind'), 'generic');
     const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('ashna:pk_demo:consent')));
     assert.equal(stored.source, 'profile_centre');
+    // The audit trail reached the server: the banner's choice, then the profile centre's.
+    await page.evaluate(() => window.ashna.sync());
+    const id = await page.evaluate(async () => (await window.ashna.profile.get()).id);
+    const trail = (await server.api('/v1/profiles/' + id + '/consent')).body.consent;
+    assert.deepEqual(trail.map((r) => [r.source, r.personalisation, r.marketing]),
+      [['banner', true, false], ['profile_centre', false, false]]);
+    assert.deepEqual((await page.evaluate(() => JSON.parse(localStorage.getItem('ashna:pk_demo:consent')))).unsent, []);
   } finally {
     await ctx.close();
   }
