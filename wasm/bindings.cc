@@ -32,17 +32,24 @@ std::string str(const char* s) { return s ? std::string(s) : std::string(); }
 std::int64_t to_int(double v) { return std::isfinite(v) ? static_cast<std::int64_t>(v) : -1; }
 std::uint64_t to_seq(double v) { return std::isfinite(v) && v > 0 ? static_cast<std::uint64_t>(v) : 0; }
 
+// Newline-separated ids or tags (a C ABI has no arrays of strings).
+std::vector<std::string> split_lines(const char* text) {
+  std::vector<std::string> out;
+  std::string_view rest = text ? text : "";
+  while (!rest.empty()) {
+    auto nl = rest.find('\n');
+    if (nl != 0) out.emplace_back(rest.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    rest = rest.substr(nl + 1);
+  }
+  return out;
+}
+
 ashna::RecommendOptions rec_options(double now, int k, const char* exclude) {
   ashna::RecommendOptions o;
   o.now = to_int(now);
   o.k = k;
-  std::string_view rest = exclude ? exclude : "";
-  while (!rest.empty()) {
-    auto nl = rest.find('\n');
-    if (nl != 0) o.exclude.emplace_back(rest.substr(0, nl));
-    if (nl == std::string_view::npos) break;
-    rest = rest.substr(nl + 1);
-  }
+  o.exclude = split_lines(exclude);
   return o;
 }
 
@@ -152,13 +159,7 @@ EMSCRIPTEN_KEEPALIVE const char* ashna_catalog_item(Handle* h, const char* id, c
                                                     double price, const char* tags, int replenish_days, int sensitive) {
   ashna::CatalogItem c{str(id), str(title), str(category), std::isfinite(price) ? price : -1, {}, replenish_days,
                        sensitive != 0};
-  std::string_view rest = tags ? tags : "";
-  while (!rest.empty()) {
-    auto nl = rest.find('\n');
-    if (nl != 0) c.tags.emplace_back(rest.substr(0, nl));
-    if (nl == std::string_view::npos) break;
-    rest = rest.substr(nl + 1);
-  }
+  c.tags = split_lines(tags);
   return reply(h, to_json(h->engine.add_catalog_item(std::move(c))));
 }
 

@@ -18,7 +18,6 @@ json body_of(const std::string& text) {
   REQUIRE(j.is_ok());
   return j.value();
 }
-std::string error_code(const Response& r) { return body_of(r.body)["error"]["code"]; }
 
 Response changes(TestApp& t, const std::string& query, std::map<std::string, std::string> headers = {}) {
   Request r{"GET", "/v1/changes" + query, std::move(headers), ""};

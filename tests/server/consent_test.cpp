@@ -10,12 +10,6 @@ using namespace ashna::server::testing;
 using nlohmann::json;
 
 namespace {
-json body_of(const Response& r) {
-  auto j = ashna::parse_json(r.body);
-  REQUIRE(j.is_ok());
-  return j.value();
-}
-std::string error_code(const Response& r) { return body_of(r)["error"]["code"]; }
 
 const std::string kTok = "t_consent_0123456789ab";
 std::string record(std::int64_t ts, const std::string& source, bool on, const std::string& policy = "2026-01") {

@@ -10,12 +10,6 @@ using namespace ashna::server::testing;
 using nlohmann::json;
 
 namespace {
-json body_of(const Response& r) {
-  auto j = ashna::parse_json(r.body);
-  REQUIRE(j.is_ok());
-  return j.value();
-}
-std::string error_code(const Response& r) { return body_of(r)["error"]["code"]; }
 
 Response ingest(TestApp& t, const std::string& body, const std::string& auth = "Bearer sk_demo",
                 const std::string& type = "application/json") {

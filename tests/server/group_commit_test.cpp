@@ -12,17 +12,6 @@ using namespace ashna;
 using namespace ashna::server;
 using namespace ashna::server::testing;
 
-namespace {
-Delta one_event(const std::string& profile, const std::string& id) {
-  Delta d{profile, "r1", {}, {}, 1};
-  Event e;
-  e.id = id;
-  e.ts = 1790000000000;
-  d.events.push_back(e);
-  return d;
-}
-}  // namespace
-
 TEST_CASE("concurrent syncs are all acknowledged, all stored, in fewer commits than syncs", "[store][group_commit]") {
   TestApp t;
   auto site = t.store->site_by_publishable_key("pk_demo");
@@ -36,7 +25,7 @@ TEST_CASE("concurrent syncs are all acknowledged, all stored, in fewer commits t
       std::string profile = "p" + std::to_string(th);
       for (int i = 0; i < kSyncsEach; ++i) {
         auto out = t.store->apply_sync(site.value(), "hash" + std::to_string(th),
-                                       one_event(profile, "e" + std::to_string(i)), 0, t.clock, {});
+                                       delta_with({"e" + std::to_string(i)}, profile), 0, t.clock, {});
         (out.is_ok() && out->events_added == 1 ? acked : failed)++;
       }
     });
@@ -80,7 +69,7 @@ TEST_CASE("a failing job rolls back alone; the rest of its batch commits", "[sto
   TestApp t;
   auto site = t.store->site_by_publishable_key("pk_demo");
   REQUIRE(site.is_ok());
-  REQUIRE(t.store->apply_sync(site.value(), "owner", one_event("shared", "e0"), 0, t.clock, {}).is_ok());
+  REQUIRE(t.store->apply_sync(site.value(), "owner", delta_with({"e0"}, "shared"), 0, t.clock, {}).is_ok());
   // Half the threads use a token not bound to the profile: token_mismatch, rolled back; the other
   // half write their own profiles, possibly in the same batch.
   constexpr int kThreads = 16;
@@ -90,7 +79,7 @@ TEST_CASE("a failing job rolls back alone; the rest of its batch commits", "[sto
     threads.emplace_back([&, th] {
       bool bad = th % 2 == 0;
       auto out = t.store->apply_sync(site.value(), "tok" + std::to_string(th),
-                                     one_event(bad ? "shared" : "own" + std::to_string(th), "x" + std::to_string(th)),
+                                     delta_with({"x" + std::to_string(th)}, bad ? "shared" : "own" + std::to_string(th)),
                                      0, t.clock, {});
       if (out.is_ok()) ++ok;
       else if (out.status().code() == "token_mismatch") ++mismatched;

@@ -12,12 +12,6 @@ namespace {
 const std::string kView =
     R"([{"id":"e1","type":"product_view","ts":1790000000000,"item":{"id":"eth","title":"<img src=x onerror=alert(1)>"}}])";
 
-json body_of(const Response& r) {
-  auto j = ashna::parse_json(r.body);
-  REQUIRE(j.is_ok());
-  return j.value();
-}
-std::string error_code(const Response& r) { return body_of(r)["error"]["code"]; }
 }  // namespace
 
 TEST_CASE("a sync is stored and readable through the backend API", "[server][sync]") {

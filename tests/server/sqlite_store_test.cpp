@@ -9,19 +9,6 @@ using namespace ashna;
 using namespace ashna::server;
 using namespace ashna::server::testing;
 
-namespace {
-Delta delta_with(std::vector<std::string> ids, std::string profile = "p1") {
-  Delta d{std::move(profile), "r1", {}, {}, ids.size()};
-  for (auto& id : ids) {
-    Event e;
-    e.id = id;
-    e.ts = 1790000000000;
-    d.events.push_back(e);
-  }
-  return d;
-}
-}  // namespace
-
 TEST_CASE("synced data survives closing and reopening the database", "[store]") {
   TestApp t;
   auto site = t.store->site_by_publishable_key("pk_demo");

@@ -8,6 +8,9 @@
 #include <string>
 #include <thread>
 
+#include <catch2/catch.hpp>
+
+#include "ashna/codec.h"
 #include "app.h"
 #include "fake_responder.h"
 #include "sha256.h"
@@ -65,6 +68,26 @@ struct TestApp {
     return handle_request(r, *app);
   }
 };
+
+// The JSON body of an answer (the test fails if it is not JSON).
+inline nlohmann::json body_of(const Response& r) {
+  auto j = ashna::parse_json(r.body);
+  REQUIRE(j.is_ok());
+  return j.value();
+}
+inline std::string error_code(const Response& r) { return body_of(r)["error"]["code"]; }
+
+// A delta from replica r1 with one page view per id.
+inline Delta delta_with(std::vector<std::string> ids, std::string profile = "p1") {
+  Delta d{std::move(profile), "r1", {}, {}, ids.size()};
+  for (auto& id : ids) {
+    Event e;
+    e.id = id;
+    e.ts = 1790000000000;
+    d.events.push_back(e);
+  }
+  return d;
+}
 
 inline std::string sync_body(const std::string& events, const std::string& profile = "p_test",
                              const std::string& token = "t_token_0123456789abcdef", int upto = 1,
