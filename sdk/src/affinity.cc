@@ -98,8 +98,9 @@ void compute_affinities(const Profile& profile, const Catalog& catalog, const Vi
     it->second.score += top + 1;
     it->second.stated = true;
   }
-  for (auto* m : {&cats, &tagm})
-    for (auto it = m->begin(); it != m->end();) it = removed_interest(profile, it->first) ? m->erase(it) : std::next(it);
+  if (!profile.interests('-').empty())
+    for (auto* m : {&cats, &tagm})
+      for (auto it = m->begin(); it != m->end();) it = removed_interest(profile, it->first) ? m->erase(it) : std::next(it);
   categories = ranked(cats);
   tags = ranked(tagm);
 }

@@ -35,7 +35,7 @@ Status Catalog::add(CatalogItem item) {
 }
 
 const CatalogItem* Catalog::find(std::string_view id) const {
-  auto it = index_.find(std::string(id));
+  auto it = index_.find(id);
   return it == index_.end() ? nullptr : &items_[it->second];
 }
 

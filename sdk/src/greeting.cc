@@ -117,6 +117,7 @@ struct Recall {
 std::string title_of(const Profile& profile, const Catalog* catalog, const std::string& id);
 
 Recall recall_item(const Profile& profile, const GreetingContext& ctx) {
+  const bool any_removed = ctx.catalog && !profile.interests('-').empty();
   std::map<std::string_view, Recall> by_item;
   for (const Event& e : profile.events()) {
     if (e.ts > ctx.now) continue;
@@ -124,7 +125,7 @@ Recall recall_item(const Profile& profile, const GreetingContext& ctx) {
       for (const Line& l : e.lines) by_item.erase(l.item.id);  // bought: stop (later views count again)
     } else if (e.type == EventType::product_view && ctx.now - e.ts <= ctx.recall_window_ms &&
                !(ctx.catalog && ctx.catalog->is_sensitive(e.item.id)) &&
-               !(ctx.catalog && item_removed(profile, e.item, *ctx.catalog))) {
+               !(any_removed && item_removed(profile, e.item, *ctx.catalog))) {
       Recall& r = by_item[e.item.id];
       ++r.views;
       r.last_view = &e;

@@ -91,7 +91,7 @@ void append_event(std::string& out, const Event& e, bool with_seq) {
   out += '}';
 }
 
-void append_traits(std::string& out, const std::map<std::string, Trait>& traits, bool with_seq) {
+void append_traits(std::string& out, const Traits& traits, bool with_seq) {
   out += '{';
   bool first = true;
   for (const auto& [name, t] : traits) {

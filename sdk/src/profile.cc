@@ -61,7 +61,7 @@ bool Profile::set_trait(const std::string& name, Trait trait) {
 }
 
 const Trait* Profile::trait(std::string_view name) const {
-  auto it = traits_.find(std::string(name));
+  auto it = traits_.find(name);
   return it == traits_.end() ? nullptr : &it->second;
 }
 

@@ -20,7 +20,7 @@ constexpr std::int64_t T0 = 1790000000000;
 struct Message {
   int to;  // -1 = server, else replica index
   std::vector<Event> events;
-  std::map<std::string, Trait> traits;
+  Traits traits;
   std::int64_t erased = 0;
   std::uint64_t upto = 0;  // for acks: the sender's seq covered
   int from = -1;

@@ -4,7 +4,7 @@
 
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <map>
 #include <vector>
 
 #include "ashna/status.h"
@@ -40,7 +40,7 @@ class Catalog {
 
  private:
   std::vector<CatalogItem> items_;
-  std::unordered_map<std::string, std::size_t> index_;
+  std::map<std::string, std::size_t, std::less<>> index_;  // by id; string_view lookups
 };
 
 // "coffee/single-origin" -> {"coffee", "coffee/single-origin"}: each level of a category path.

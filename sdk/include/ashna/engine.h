@@ -25,7 +25,7 @@ struct Delta {
   std::string profile_id;
   std::string replica;
   std::vector<Event> events;
-  std::map<std::string, Trait> traits;
+  Traits traits;
   std::uint64_t upto = 0;  // highest local seq included; the server acknowledges up to it
   std::int64_t erased = 0; // an erasure (tombstone epoch, Unix ms) to apply first; 0 = none
 };

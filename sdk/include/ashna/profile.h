@@ -23,6 +23,9 @@ struct Trait {
   std::uint64_t seq = 0;     // local write order on the replica that holds it; not synced
 };
 
+// Traits by name; transparent comparison so lookups by string_view do not allocate.
+using Traits = std::map<std::string, Trait, std::less<>>;
+
 // True when `incoming` should replace `current` under last-writer-wins.
 bool lww_wins(const Trait& incoming, const Trait& current);
 
@@ -51,7 +54,7 @@ class Profile {
   bool set_trait(const std::string& name, Trait trait);
 
   const std::vector<Event>& events() const { return events_; }
-  const std::map<std::string, Trait>& traits() const { return traits_; }
+  const Traits& traits() const { return traits_; }
   // nullptr when unset.
   const Trait* trait(std::string_view name) const;
   // Value of a trait, or "" when unset.
@@ -72,7 +75,7 @@ class Profile {
   std::string id_;
   std::vector<Event> events_;
   std::unordered_set<std::string> ids_;
-  std::map<std::string, Trait> traits_;
+  Traits traits_;
 };
 
 }  // namespace ashna
