@@ -19,9 +19,23 @@ Response method_not_allowed(std::string_view allow) {
   return r;
 }
 
+// Browser endpoints: called from shop pages on other origins, authenticated by the body (key and
+// device token), never by cookies.
+bool browser_endpoint(std::string_view path) { return path == "/v1/sync" || path == "/v1/identify"; }
+
 Response route(const Request& req, App& app) {
   std::string_view path = req.path();
   const std::string& m = req.method;
+  if (m == "OPTIONS" && browser_endpoint(path)) {
+    // CORS preflight (application/json bodies need one). The site, and so its origin list, is only
+    // known from the body, so the POST itself is checked (origin_not_allowed).
+    Response r;
+    r.status = 204;
+    r.headers["access-control-allow-methods"] = "POST";
+    r.headers["access-control-allow-headers"] = "Content-Type";
+    r.headers["access-control-max-age"] = "86400";
+    return r;
+  }
   if (path == "/healthz") {
     if (m != "GET" && m != "HEAD") return method_not_allowed("GET, HEAD");
     return json_ok("{\"status\":\"ok\"}");
@@ -164,6 +178,10 @@ Response handle_request(const Request& req, App& app) {
   } catch (const std::exception& e) {
     // Handlers do not throw by design; this keeps a bug (e.g. bad_alloc) from killing the server.
     r = json_error(500, "internal_error", "the server failed to handle this request");
+  }
+  if (std::string_view origin = req.header("origin"); !origin.empty() && browser_endpoint(req.path())) {
+    r.headers["access-control-allow-origin"] = std::string(origin);
+    r.headers["vary"] = "Origin";
   }
   r.headers.emplace("x-content-type-options", "nosniff");
   if (!r.headers.count("cache-control")) r.headers["cache-control"] = "no-store";

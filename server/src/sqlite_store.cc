@@ -291,16 +291,17 @@ Result<Site> SqliteStore::site_where(const char* sql, std::string_view arg) {
   int rc = q.step();
   if (rc == SQLITE_DONE) return Status::error("not_found", "no such site");
   if (rc != SQLITE_ROW) return storage_error(read.db(), "read site");
-  return Site{q.int64(0), q.text(1), q.text(2), q.text(3)};
+  return Site{q.int64(0), q.text(1), q.text(2), q.text(3), q.text(4)};
 }
 
 Result<Site> SqliteStore::site_by_publishable_key(std::string_view key) {
-  return site_where("SELECT id, name, publishable_key, identity_secret FROM sites WHERE publishable_key = ?1", key);
+  return site_where("SELECT id, name, publishable_key, identity_secret, origins FROM sites WHERE publishable_key = ?1", key);
 }
 
 Result<Site> SqliteStore::site_by_secret_hash(std::string_view hash) {
   return site_where(
-      "SELECT s.id, s.name, s.publishable_key, s.identity_secret FROM secret_keys k JOIN sites s ON s.id = k.site_id "
+      "SELECT s.id, s.name, s.publishable_key, s.identity_secret, s.origins FROM secret_keys k "
+      "JOIN sites s ON s.id = k.site_id "
       "WHERE k.hash = ?1",
       hash);
 }
@@ -826,7 +827,7 @@ Result<std::vector<SqliteStore::SiteInfo>> SqliteStore::list_sites() {
   std::vector<SiteInfo> out;
   int rc;
   while ((rc = q.step()) == SQLITE_ROW)
-    out.push_back(SiteInfo{Site{q.int64(0), q.text(1), q.text(2), q.text(3)}, q.text(4), q.int64(6), q.int64(5)});
+    out.push_back(SiteInfo{Site{q.int64(0), q.text(1), q.text(2), q.text(3), q.text(4)}, q.text(4), q.int64(6), q.int64(5)});
   if (rc != SQLITE_DONE) return storage_error(read.db(), "list sites");
   return out;
 }

@@ -21,6 +21,7 @@ struct Site {
   std::string name;
   std::string publishable_key;
   std::string identity_secret;  // signs identify tokens: HMAC-SHA256(secret, user id)
+  std::string origins;          // space-separated origins allowed to call browser endpoints; "" = any
 };
 
 // One consent choice as the browser recorded it (issue 6): the audit trail's unit. Kept by

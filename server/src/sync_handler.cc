@@ -48,6 +48,20 @@ Response check_envelope(const Request& req, App& app, std::initializer_list<std:
     return json_error(401, "invalid_key", "key: no site has this publishable key");
   }
   site = std::move(found.value());
+  // A site that lists its origins accepts browser calls only from them (CORS is enforced by the
+  // browser for reading the answer; this refuses the write itself).
+  if (std::string_view origin = req.header("origin"); !origin.empty() && !site.origins.empty()) {
+    bool listed = false;
+    std::string_view rest = site.origins;
+    while (!rest.empty() && !listed) {
+      auto sp = rest.find(' ');
+      listed = rest.substr(0, sp) == origin;
+      rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp + 1);
+    }
+    if (!listed)
+      return json_error(403, "origin_not_allowed",
+                        "origin " + std::string(origin.substr(0, 128)) + " is not in this site's allowed origins");
+  }
   auto t = j.find("token");
   if (t == j.end() || !t->is_string() || !safe_id(t->get_ref<const std::string&>(), 16, 128))
     return json_error(400, "invalid_field",

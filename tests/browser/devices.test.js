@@ -38,12 +38,13 @@ test('a product viewed on the phone is recalled on the laptop after both identif
   assert.equal(await b.locator('[data-ashna="greeting"]').textContent(),
     'Welcome back, Alice — still thinking about the Ethiopian Yirgacheffe?');
 
-  // And the phone receives the laptop's events on its next sync.
-  const before = (await a.evaluate(async () => (await window.ashna.profile.get()).events.length));
+  // And the phone receives the laptop's events by its next sync: both hold the server's events.
+  await b.evaluate(() => window.ashna.sync());
   await a.evaluate(() => window.ashna.sync());
   const after = await a.evaluate(async () => (await window.ashna.profile.get()).events);
-  assert.ok(after.length > before, `phone had ${before} events, now ${after.length}`);
   assert.ok(after.some((e) => e.path === '/'), 'the laptop\'s home page view reached the phone');
+  const onServer = (await server.api('/v1/profiles/' + phoneAnon)).body.events.map((e) => e.id).sort();
+  assert.deepEqual(after.map((e) => e.id).sort(), onServer);
 
   const api = await server.api('/v1/profiles/' + laptopAnon);
   assert.equal(api.body.id, phoneAnon, 'the laptop\'s anonymous id resolves to the customer');
@@ -119,6 +120,35 @@ test('withdrawing consent erases the profile here and on the server', async () =
     assert.ok(api.body.erased > 0);
     await page.waitForFunction(() => localStorage.getItem('ashna:pk_demo:erase') === null);
     assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), ['ashna:pk_demo:consent']);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('offline: events made while sync requests fail survive reloads and arrive exactly once', async () => {
+  const ctx = await launch();
+  try {
+    const page = await ctx.context.newPage();
+    await page.goto(server.base + '/');
+    await rendered(page);
+    await page.click('[data-ashna-consent="accept-all"]');
+    await page.evaluate(() => window.ashna.sync());
+    await ctx.context.route('**/v1/sync', (route) => route.abort('internetdisconnected'));
+    for (const p of ['colombia-huila', 'japanese-sencha', 'house-espresso']) {
+      await page.goto(`${server.base}/products/${p}.html`);
+      await rendered(page);
+    }
+    await page.reload();
+    await rendered(page);
+    const local = (await page.evaluate(() => window.ashna.profile.get())).events.map((e) => e.id).sort();
+    const id = await page.evaluate(async () => (await window.ashna.profile.get()).id);
+    assert.ok((await server.api('/v1/profiles/' + id)).body.events.length < local.length, 'the server is behind while offline');
+    await ctx.context.unroute('**/v1/sync');
+    await page.evaluate(() => window.ashna.sync());
+    await page.evaluate(() => window.ashna.sync());  // a second round changes nothing
+    const remote = (await server.api('/v1/profiles/' + id)).body.events.map((e) => e.id).sort();
+    assert.deepEqual(remote, local);
+    assert.equal(new Set(remote).size, remote.length, 'no duplicates');
   } finally {
     await ctx.close();
   }

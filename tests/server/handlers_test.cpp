@@ -288,3 +288,37 @@ TEST_CASE("erasure reaches every copy: server rows, merged profiles, other devic
   Request nokey{"DELETE", "/v1/profiles/a1", {}, ""};
   CHECK(handle_request(nokey, *t.app).status == 401);
 }
+
+TEST_CASE("CORS: browser endpoints answer preflights and echo the origin; a site can restrict origins", "[server][cors]") {
+  TestApp t;
+  Response pre = handle_request(Request{"OPTIONS", "/v1/sync", {{"origin", "https://shop.example"}}, ""}, *t.app);
+  CHECK(pre.status == 204);
+  CHECK(pre.headers["access-control-allow-origin"] == "https://shop.example");
+  CHECK(pre.headers["access-control-allow-methods"] == "POST");
+  CHECK(pre.headers["access-control-allow-headers"] == "Content-Type");
+  Request post{"POST", "/v1/sync", {{"content-type", "application/json"}, {"origin", "https://shop.example"}},
+               sync_body(kView)};
+  Response ok = TestApp::settle(handle_request(post, *t.app));
+  CHECK(ok.status == 200);
+  CHECK(ok.headers["access-control-allow-origin"] == "https://shop.example");
+  CHECK(ok.headers["vary"] == "Origin");
+  SECTION("backend endpoints never get CORS headers") {
+    Response api = handle_request(Request{"GET", "/v1/profiles/p_test", {{"origin", "https://shop.example"},
+                                                                          {"authorization", "Bearer sk_demo"}}, ""}, *t.app);
+    CHECK(api.status == 200);
+    CHECK(api.headers.count("access-control-allow-origin") == 0);
+  }
+  SECTION("a site with an origin list refuses other origins, and accepts its own") {
+    REQUIRE(t.store->create_site("locked", "pk_locked", sha256_hex("sk_locked"), "", "https://a.example https://b.example",
+                                 t.clock).is_ok());
+    std::string body = sync_body(kView, "p_locked", "t_locked_0123456789abcdef");
+    body.replace(body.find("pk_demo"), 7, "pk_locked");
+    Request evil{"POST", "/v1/sync", {{"content-type", "application/json"}, {"origin", "https://evil.example"}}, body};
+    Response refused = TestApp::settle(handle_request(evil, *t.app));
+    CHECK(refused.status == 403);
+    CHECK(error_code(refused) == "origin_not_allowed");
+    evil.headers["origin"] = "https://b.example";
+    Response allowed = TestApp::settle(handle_request(evil, *t.app));
+    CHECK(allowed.status == 200);
+  }
+}
