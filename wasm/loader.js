@@ -174,12 +174,31 @@
     });
     slot.hidden = false;  // slots without fallback content start hidden
   }
+  // The product on the page: data-ashna-product attributes, else schema.org Product JSON-LD.
   function pageProduct() {
     var p = d.querySelector('[data-ashna-product]');
-    if (!p) return null;
+    if (!p) return jsonLdProduct();
     var price = parseFloat(p.getAttribute('data-ashna-price'));
     return { id: p.getAttribute('data-ashna-product'), title: p.getAttribute('data-ashna-title') || '',
       category: p.getAttribute('data-ashna-category') || '', price: isFinite(price) ? price : 0 };
+  }
+  function jsonLdProduct() {
+    var scripts = d.querySelectorAll('script[type="application/ld+json"]');
+    for (var i = 0; i < scripts.length; i++) {
+      var j;
+      try { j = JSON.parse(scripts[i].textContent); } catch (e) { continue; }  // a shop's broken markup is not ours to fail on
+      var list = Array.isArray(j) ? j : j && j['@graph'] ? j['@graph'] : [j];
+      for (var k = 0; k < list.length; k++) {
+        var o = list[k];
+        if (!o || (o['@type'] !== 'Product' && !(Array.isArray(o['@type']) && o['@type'].indexOf('Product') >= 0))) continue;
+        var offer = Array.isArray(o.offers) ? o.offers[0] : o.offers, price = parseFloat(offer && offer.price);
+        var id = o.sku || o.productID || o.mpn || o.name;
+        if (typeof id !== 'string' && typeof id !== 'number') continue;
+        return { id: String(id).slice(0, 128), title: typeof o.name === 'string' ? o.name.slice(0, 512) : '',
+          category: typeof o.category === 'string' ? o.category.slice(0, 512) : '', price: isFinite(price) && price >= 0 ? price : 0 };
+      }
+    }
+    return null;
   }
   function renderSlots(now) {
     var here = pageProduct(), exclude = here ? [here.id] : [];
@@ -464,11 +483,31 @@
       return items;
     }, function (e) { warn('catalog ' + cfg.catalog + ' could not load (' + e.message + '); recommending from history only'); return null; });
   }
-  function autoCapture() {
-    if (cfg.auto === 'off') return;
+  function capturePage() {
     api.page({ title: d.title });
     var p = pageProduct();
     if (p) track('product_view', { item: p });
+  }
+  function autoCapture() {
+    if (cfg.auto === 'off') return;
+    capturePage();
+    // Single-page apps: a route change (pushState, replaceState to a new path, back/forward) is a
+    // page view too; the app renders first, so capture on the next tick.
+    var last = w.location.pathname + w.location.search;
+    function routed() {
+      setTimeout(function () {
+        var now = w.location.pathname + w.location.search;
+        if (now === last) return;
+        last = now;
+        capturePage();
+      }, 0);
+    }
+    ['pushState', 'replaceState'].forEach(function (m) {
+      var orig = w.history[m];
+      if (typeof orig !== 'function') return;
+      w.history[m] = function () { var r = orig.apply(this, arguments); routed(); return r; };
+    });
+    w.addEventListener('popstate', routed);
   }
 
   function boot() {

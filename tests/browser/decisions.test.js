@@ -120,3 +120,39 @@ test('window.ashna has exactly the methods ashna.d.ts declares, before and after
   assert.deepEqual(await surface(), [...declared].sort(), 'the loaded SDK');
   await page.close();
 });
+
+test('auto-capture: schema.org Product JSON-LD, and route changes in a single-page app', async () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashna-spa-'));
+  fs.writeFileSync(path.join(dir, 'spa.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SPA</title>
+<script type="application/ld+json">{ not json</script>
+<script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"Organization","name":"X"},
+{"@type":"Product","sku":"ld-1","name":"JSON-LD Roast","category":"coffee/ld","offers":{"@type":"Offer","price":"11.50"}}]}</script>
+<script src="/ashna-snippet.js"></script><script src="/spa.js"></script>
+<script async src="/ashna.js" data-site="pk_demo" data-endpoint="/"></script></head>
+<body><p data-ashna="greeting">Hi.</p></body></html>`);
+  fs.writeFileSync(path.join(dir, 'spa.js'), `window.go = function (p) { history.pushState({}, '', p); };`);
+  const s = await startServer([dir]);
+  const ctx = await launch();
+  try {
+    const page = await ctx.context.newPage();
+    await page.goto(s.base + '/spa.html');
+    await page.waitForSelector('[data-ashna-kind]');
+    await page.evaluate(() => window.ashna.consent.set('all'));
+    await page.evaluate(() => window.go('/spa/step-2'));
+    await page.evaluate(() => window.go('/spa/step-2'));  // the same path again: not a new view
+    await page.evaluate(() => window.go('/spa/step-3'));
+    await page.waitForFunction(async () => (await window.ashna.profile.get()).events.filter((e) => e.type === 'page_view').length === 3);
+    const events = (await page.evaluate(() => window.ashna.profile.get())).events;
+    assert.deepEqual(events.filter((e) => e.type === 'page_view').map((e) => e.path), ['/spa.html', '/spa/step-2', '/spa/step-3']);
+    const views = events.filter((e) => e.type === 'product_view');
+    assert.ok(views.length >= 1);
+    assert.deepEqual(views[0].item, { id: 'ld-1', title: 'JSON-LD Roast', category: 'coffee/ld', price: 11.5 });
+  } finally {
+    await ctx.close();
+    await s.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
