@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "eval_recs.h"
+#include "fit_value.h"
 #include "options.h"
 #include "session.h"
 #include "site_cli.h"
@@ -24,6 +25,8 @@ int main(int argc, char** argv) {
   // Offline subcommand: runs instead of the server, before the server's own options.
   if (argc > 1 && std::string_view(argv[1]) == "eval-recs")
     return run_eval_recs(std::vector<std::string>(argv + 2, argv + argc), std::cout, std::cerr);
+  if (argc > 1 && std::string_view(argv[1]) == "fit-value")
+    return run_fit_value(std::vector<std::string>(argv + 2, argv + argc), std::cin, std::cout, std::cerr);
   if (argc > 1 && std::string_view(argv[1]) == "site")
     return run_site_cli(std::vector<std::string>(argv + 2, argv + argc), std::cout, std::cerr);
   auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc));
