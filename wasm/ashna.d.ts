@@ -118,6 +118,10 @@ export interface ConsentState extends Purposes {
   // marketing is always false while Global Privacy Control is on
   gpc?: boolean;         // navigator.globalPrivacyControl as seen by the SDK (consent.get)
   policy?: string;       // the policy version the choice was made under (consent.get)
+  /** The same choice as Google Consent Mode v2 signals (consent.get). With data-consent-mode="google"
+   *  the SDK also calls gtag('consent', 'update', these) on every choice. */
+  google?: Record<'ad_storage' | 'ad_user_data' | 'ad_personalization' | 'analytics_storage' |
+    'personalization_storage' | 'functionality_storage' | 'security_storage', 'granted' | 'denied'>;
 }
 
 /** name, locale ('en' | 'fa'), channel, and interests: 'interest:<category or tag>' = '+' | '-'. */

@@ -4,6 +4,7 @@
  * Config: data-site (publishable key, required), data-endpoint (server base URL, default "/"),
  * data-locale (default: <html lang>), data-catalog (URL of the shop's catalog JSON),
  * data-policy (privacy policy version: a new one asks for consent again),
+ * data-consent-mode="google" (forward choices to gtag as Google Consent Mode v2 signals),
  * data-auto="off" disables automatic page/product views and click tracking. */
 (function (w, d) {
   'use strict';
@@ -56,6 +57,19 @@
     // Global Privacy Control is a legally binding opt-out of sale/sharing: marketing stays off.
     return { decided: !!p, personalisation: !!(p && p.personalisation), analytics: !!(p && p.analytics),
       marketing: !!(p && p.marketing) && !gpc() };
+  }
+  // Google Consent Mode v2 signals for the same choice, for sites that forward it to gtag.
+  function googleSignals(c) {
+    var g = function (on) { return on ? 'granted' : 'denied'; };
+    return { ad_storage: g(c.marketing), ad_user_data: g(c.marketing), ad_personalization: g(c.marketing),
+      analytics_storage: g(c.analytics), personalization_storage: g(c.personalisation),
+      functionality_storage: 'granted', security_storage: 'granted' };
+  }
+  // data-consent-mode="google": forward every choice with gtag('consent', 'update', ...).
+  function forwardToGoogle(c) {
+    if (cfg.consentMode === 'google' && c.decided && typeof w.gtag === 'function') {
+      try { w.gtag('consent', 'update', googleSignals(c)); } catch (e) { warn('gtag: ' + e.message); }
+    }
   }
   function storing(record) { var p = purposes(record); return p.decided && (p.personalisation || p.analytics); }
   function applyConsent() {
@@ -395,7 +409,13 @@
       }
     },
     consent: {
-      get: function () { var p = purposes(consent); p.gpc = gpc(); p.policy = consent ? consent.policy || '' : ''; return Promise.resolve(p); },
+      get: function () {
+        var p = purposes(consent);
+        p.gpc = gpc();
+        p.policy = consent ? consent.policy || '' : '';
+        p.google = googleSignals(p);
+        return Promise.resolve(p);
+      },
       // choice: 'all', 'necessary', or {personalisation, analytics, marketing}; source: where the
       // customer made it ('banner', 'profile_centre', 'api').
       set: function (choice, source) {
@@ -416,6 +436,7 @@
         banner();
         changed();
         var now = purposes(consent);
+        forwardToGoogle(now);
         emit('consent', now);
         return Promise.resolve(now);
       }
@@ -513,6 +534,7 @@
   function boot() {
     if (!site) { failed = 'data-site is missing on the <script> tag'; warn(failed); }
     consent = load('consent');
+    if (consent) forwardToGoogle(purposes(consent));
     paintCached();
     banner();
     sendErase();

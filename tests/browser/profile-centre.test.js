@@ -127,3 +127,34 @@ test('download everything, then erase everything after a confirmation', async ()
     await ctx.close();
   }
 });
+
+test('Google Consent Mode v2: the same choice is forwarded to gtag', async () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashna-gcm-'));
+  fs.writeFileSync(path.join(dir, 'gcm.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>GCM</title>
+<script src="/gcm.js"></script><script src="/ashna-snippet.js"></script>
+<script async src="/ashna.js" data-site="pk_demo" data-endpoint="/" data-consent-mode="google"></script></head>
+<body><p data-ashna="greeting">Hi.</p></body></html>`);
+  fs.writeFileSync(path.join(dir, 'gcm.js'), 'window.calls = []; window.gtag = function () { window.calls.push([].slice.call(arguments)); };');
+  const s = await startServer([dir]);
+  const ctx = await launch();
+  try {
+    const page = await ctx.context.newPage();
+    await page.goto(s.base + '/gcm.html');
+    await page.waitForSelector('[data-ashna-kind]');
+    await page.evaluate(() => window.ashna.consent.set({ personalisation: true, analytics: false, marketing: false }));
+    const calls = await page.evaluate(() => window.calls);
+    assert.deepEqual(calls, [['consent', 'update', { ad_storage: 'denied', ad_user_data: 'denied', ad_personalization: 'denied',
+      analytics_storage: 'denied', personalization_storage: 'granted', functionality_storage: 'granted', security_storage: 'granted' }]]);
+    assert.equal((await page.evaluate(() => window.ashna.consent.get())).google.personalization_storage, 'granted');
+    await page.reload();  // the stored choice is forwarded again on the next page
+    await page.waitForSelector('[data-ashna-kind]');
+    assert.equal((await page.evaluate(() => window.calls)).length, 1);
+  } finally {
+    await ctx.close();
+    await s.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
