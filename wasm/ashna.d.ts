@@ -77,7 +77,7 @@ export interface Recommendation {
   title: string;
   category: string;
   price: number;
-  strategy: 'buy_again' | 'affinity' | 'popular' | 'offer_repeat' | 'offer_new';
+  strategy: 'buy_again' | 'cooccurrence' | 'affinity' | 'popular' | 'offer_repeat' | 'offer_new';
   reason: string;
 }
 

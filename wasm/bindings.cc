@@ -79,7 +79,8 @@ EMSCRIPTEN_KEEPALIVE void ashna_line(Handle* h, const char* item_id, const char*
 EMSCRIPTEN_KEEPALIVE const char* ashna_event(Handle* h, int mode, const char* id, const char* type,
                                              double ts, const char* channel, const char* item_id,
                                              const char* title, const char* category, double price,
-                                             const char* path, const char* props, double seq) {
+                                             const char* path, const char* props, double seq,
+                                             const char* currency) {
   auto t = ashna::parse_event_type(str(type));
   if (!t) h->lines.clear();
   if (!t)
@@ -93,6 +94,7 @@ EMSCRIPTEN_KEEPALIVE const char* ashna_event(Handle* h, int mode, const char* id
   e.item = {str(item_id), str(title), str(category), std::isfinite(price) ? price : -1};
   e.path = str(path);
   e.props = str(props);
+  e.currency = str(currency);
   e.seq = to_seq(seq);
   e.lines = std::move(h->lines);
   h->lines.clear();

@@ -11,7 +11,7 @@ var AshnaEngine = (function () {
     ashna_recommend: ['number', ['number', 'number', 'number', 'string']],
     ashna_offer: ['number', ['number', 'number']],
     ashna_event: ['number', ['number', 'number', 'string', 'string', 'number', 'string', 'string',
-      'string', 'string', 'number', 'string', 'string', 'number']],
+      'string', 'string', 'number', 'string', 'string', 'number', 'string']],
     ashna_trait: ['number', ['number', 'number', 'string', 'string', 'number', 'string', 'number']],
     ashna_consent: ['number', ['number', 'number', 'number', 'number', 'number']],
     ashna_greeting: ['number', ['number', 'number', 'number', 'string']],
@@ -68,7 +68,7 @@ var AshnaEngine = (function () {
     var props = e.props && typeof e.props === 'object' ? propsJson(e.props) : '';
     return this._json(this._f.ashna_event(this._h, restore ? 1 : 0, str(e.id), str(e.type),
       num(e.ts, NaN), str(e.channel), str(item.id), str(item.title), str(item.category),
-      num(item.price, 0), str(e.path), props, num(e.seq, 0)));
+      num(item.price, 0), str(e.path), props, num(e.seq, 0), str(e.currency)));
   };
 
   /** Sets a trait at time `ts`, or restores a stored one {value, ts, replica, seq}. */

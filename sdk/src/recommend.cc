@@ -199,10 +199,16 @@ std::vector<Recommendation> recommend(const Profile& profile, const Views& views
 Offer loyalty_offer(const Profile& profile, const Views& views, const Catalog& catalog, const RecommendOptions& o) {
   Offer offer;
   History h = history_of(profile, views, catalog, o);
+  // The guard, as for recommend(): never sensitive, excluded, or in an interest the customer
+  // removed. (Repeat items are usually "not due", which is fine for an offer.)
+  auto refused = [&](const Item& item) {
+    return catalog.is_sensitive(item.id) || item_removed(profile, item, catalog) ||
+           std::find(o.exclude.begin(), o.exclude.end(), item.id) != o.exclude.end();
+  };
   // Two repeat items: bought on the most distinct days, most recent first on a tie.
   std::vector<const Cadence*> repeats;
   for (const Cadence& c : views.items)
-    if (c.purchases >= 2 && !catalog.is_sensitive(c.key)) repeats.push_back(&c);
+    if (c.purchases >= 2 && h.bought.count(c.key) && !refused(h.bought[c.key])) repeats.push_back(&c);
   std::sort(repeats.begin(), repeats.end(), [](const Cadence* a, const Cadence* b) {
     if (a->purchases != b->purchases) return a->purchases > b->purchases;
     return a->last != b->last ? a->last > b->last : a->key < b->key;
@@ -225,7 +231,7 @@ Offer loyalty_offer(const Profile& profile, const Views& views, const Catalog& c
   // average price than what they usually pay; the category they looked at most wins, then price.
   std::map<std::string, std::pair<double, int>> cat_price;  // category -> (sum, n)
   for (const CatalogItem& c : catalog.items())
-    if (!c.sensitive && !c.category.empty()) {
+    if (!c.category.empty() && !refused(Item{c.id, c.title, c.category, c.price})) {
       auto& [sum, n] = cat_price[c.category];
       sum += c.price, ++n;
     }
@@ -247,7 +253,9 @@ Offer loyalty_offer(const Profile& profile, const Views& views, const Catalog& c
   }
   const CatalogItem* pick_new = nullptr;
   for (const CatalogItem& c : catalog.items())
-    if (c.category == best_cat && !c.sensitive && (!pick_new || c.price > pick_new->price)) pick_new = &c;
+    if (c.category == best_cat && !refused(Item{c.id, c.title, c.category, c.price}) &&
+        (!pick_new || c.price > pick_new->price))
+      pick_new = &c;
   for (int i = 0; i < 2; ++i) {
     const Cadence& c = *repeats[static_cast<std::size_t>(i)];
     offer.items.push_back(from(h.bought[c.key], catalog, "offer_repeat",

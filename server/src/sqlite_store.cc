@@ -592,11 +592,14 @@ Result<std::string> SqliteStore::identify(const Site& site, std::string_view tok
       const std::int64_t version = cust.int64(1) + 1;
       Stmt events(db,
                   "INSERT OR IGNORE INTO events(site_id, profile_id, id, ts, body, received, version, replica) "
-                  "SELECT site_id, ?3, id, ts, body, received, ?4, replica FROM events WHERE site_id = ?1 AND profile_id = ?2");
+                  "SELECT site_id, ?3, id, ts, body, received, ?4, replica FROM events WHERE site_id = ?1 AND profile_id = ?2 "
+                  // the customer's erasure wins over the anonymous profile's older data too
+                  "AND ts >= (SELECT erased FROM profiles WHERE site_id = ?1 AND id = ?3)");
       events.bind(1, site.id).bind(2, anonymous_id).bind(3, customer).bind(4, version);
       if (events.step() != SQLITE_DONE) return storage_error(db, "merge events");
-      Stmt traits(db, "SELECT name, value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2");
-      traits.bind(1, site.id).bind(2, anonymous_id);
+      Stmt traits(db, "SELECT name, value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2 "
+                      "AND ts >= (SELECT erased FROM profiles WHERE site_id = ?1 AND id = ?3)");
+      traits.bind(1, site.id).bind(2, anonymous_id).bind(3, customer);
       while ((rc = traits.step()) == SQLITE_ROW) {
         Trait t{traits.text(1), traits.int64(2), traits.text(3), 0};
         Stmt cur(db, "SELECT value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2 AND name = ?3");

@@ -322,3 +322,17 @@ TEST_CASE("CORS: browser endpoints answer preflights and echo the origin; a site
     CHECK(allowed.status == 200);
   }
 }
+
+TEST_CASE("identify after an erasure does not bring the erased data back", "[server][erasure][identity]") {
+  TestApp t;
+  REQUIRE(t.post("/v1/sync", sync_from(kTok1, "a1", "r1", ev("e1"), 0)).status == 200);
+  REQUIRE(t.post("/v1/identify", identify_body(kTok1, "a1", "erin", proof_for("erin"))).status == 200);
+  // Device 2 browsed anonymously before the erasure...
+  REQUIRE(t.post("/v1/sync", sync_from(kTok2, "a2", "r2", ev("e-before"), 0)).status == 200);
+  t.clock += 1000;
+  Request del{"DELETE", "/v1/profiles/a1", {{"authorization", "Bearer sk_demo"}}, ""};
+  REQUIRE(handle_request(del, *t.app).status == 200);
+  // ...and identifies after it: its older events must not resurrect in the customer's profile.
+  REQUIRE(t.post("/v1/identify", identify_body(kTok2, "a2", "erin", proof_for("erin"))).status == 200);
+  CHECK(body_of(t.get("/v1/profiles/a1", "Bearer sk_demo"))["events"].empty());
+}

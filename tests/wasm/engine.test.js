@@ -57,3 +57,18 @@ test('hostile and malformed arguments come back as errors, never an abort', asyn
   assert.match(JSON.parse(text).traits.name.value, /<img src=x onerror=alert\(1\)>$/);
   e.free();
 });
+
+test('an order keeps its lines and currency through the wasm boundary', async () => {
+  const { core, AshnaEngine } = await loadCore();
+  const e = new AshnaEngine(core, 'p1', 'r1');
+  e.consent(ALL);
+  const r = e.event({ id: 'o1', type: 'purchase', ts: T, currency: 'EUR',
+    lines: [{ id: 'a', qty: 2, price: 3.5, title: 'A' }, { id: 'b', price: 1 }] });
+  assert.equal(r.ok, true);
+  const sent = e.delta().events[0];
+  assert.equal(sent.currency, 'EUR');
+  assert.deepEqual(sent.lines, [{ id: 'a', title: 'A', price: 3.5, qty: 2 }, { id: 'b', price: 1, qty: 1 }]);
+  assert.equal(e.event({ id: 'o2', type: 'purchase', ts: T, currency: 'EURO', lines: [{ id: 'a' }] }).error.message,
+    'event.currency: longer than 3 bytes');
+  e.free();
+});
