@@ -94,7 +94,8 @@
     root.setAttribute('dir', lang === 'fa' ? 'rtl' : 'ltr');
     root.appendChild(el('h1', {}, t.title));
     root.appendChild(el('p', {}, t.intro));
-    if (note) root.appendChild(el('p', { 'class': 'ashna-pc-note', role: 'status', 'aria-live': 'polite' }, note));
+    // The note is a key, shown in the language just chosen (saving a new language says so in it).
+    if (note) root.appendChild(el('p', { 'class': 'ashna-pc-note', role: 'status', 'aria-live': 'polite' }, t[note]));
 
     // About you: name, language, preferred channel.
     var about = section(root, 'ashna-pc-about', t.about);
@@ -189,7 +190,7 @@
   }
 
   function mount(root) {
-    var a = w.ashna, t = TEXT.en;
+    var a = w.ashna, t = TEXT.en;  // t: the texts of the language last drawn
     function refresh(note) {
       return Promise.all([a.profile.get(), a.views(), a.consent.get()]).then(function (r) {
         if (!r[0]) { root.textContent = t.off; return; }  // the core could not load
@@ -201,13 +202,13 @@
       var f = ev.target, action = f.getAttribute('data-action');
       if (action === 'save-traits') {
         a.profile.update({ name: f.elements.name.value, locale: f.elements.locale.value, channel: f.elements.channel.value })
-          .then(function () { return refresh(t.saved); });
+          .then(function () { return refresh('saved'); });
       } else if (action === 'add-interest') {
         var key = f.elements.interest.value.trim().toLowerCase();
-        if (key) { var u = {}; u['interest:' + key] = '+'; a.profile.update(u).then(function () { return refresh(t.saved); }); }
+        if (key) { var u = {}; u['interest:' + key] = '+'; a.profile.update(u).then(function () { return refresh('saved'); }); }
       } else if (action === 'save-consent') {
         a.consent.set({ personalisation: f.elements.personalisation.checked, analytics: f.elements.analytics.checked,
-          marketing: f.elements.marketing.checked }, 'profile_centre').then(function () { return refresh(t.saved); });
+          marketing: f.elements.marketing.checked }, 'profile_centre').then(function () { return refresh('saved'); });
       }
     });
     root.addEventListener('click', function (ev) {
@@ -236,7 +237,7 @@
       } else if (action === 'erase-cancel') {
         root.querySelector('.ashna-pc-confirm').hidden = true;
       } else if (action === 'erase-confirmed') {
-        a.profile.erase().then(function () { return refresh(t.erased); });
+        a.profile.erase().then(function () { return refresh('erased'); });
       }
     });
     a.on('consent', function () { refresh(); });

@@ -60,6 +60,7 @@ test('editing name and language: Persian, right-to-left, names shown as text', a
     await page.click('.ashna-pc-form[data-action="save-traits"] button[type=submit]');
     await page.waitForSelector('[data-ashna-profile-centre][dir="rtl"][lang="fa"]');
     assert.equal(await page.locator('[data-ashna-profile-centre] h1').textContent(), 'نمایه‌ی شما');
+    assert.equal(await page.locator('.ashna-pc-note').textContent(), 'ذخیره شد.', 'the confirmation is in the new language');
     assert.equal(await page.inputValue('#ashna-pc-name'), '<b>آرش</b>');
     assert.equal(await page.locator('[data-ashna-profile-centre] b').count(), 0);
     await page.clock.setFixedTime(Date.now() + 3 * 3600 * 1000);
