@@ -12,7 +12,11 @@ const char* const kUsage =
     "  --static DIR       serve files from DIR (repeatable; searched in order)\n"
     "  --demo             create the demo site (keys pk_demo / sk_demo) if absent and print its keys;\n"
     "                     serves ./demo-site when no --static is given\n"
-    "  --threads N        I/O threads (default 2)\n";
+    "  --threads N        I/O threads (default 2)\n"
+    "subcommands (see docs/operations.md):\n"
+    "  ashna-server site create|list|rotate-key ...   manage sites and keys\n"
+    "  ashna-server eval-recs --input FILE.csv ...     evaluate recommendations on a purchase log\n"
+    "  ashna-server fit-value --input FILE.csv ...     fit BG/NBD + Gamma-Gamma, print a holdout table\n";
 
 namespace {
 
