@@ -83,6 +83,9 @@ test('SIGTERM: the request in flight is answered, then the server exits cleanly'
     const exited = new Promise((r) => s.proc.once('exit', (code, signal) => r({ code, signal })));
     const resp = await raw(portOf(s), [
       head + syncBody.slice(0, half),
+      // Let the server read the headers first: from then on the request is in flight. (Without the
+      // pause the signal can win the race with the read, and an unread request is not in flight.)
+      async () => { await new Promise((r) => setTimeout(r, 150)); },
       async () => { s.proc.kill('SIGTERM'); await new Promise((r) => setTimeout(r, 300)); },
       syncBody.slice(half),
     ]);
