@@ -176,12 +176,16 @@ std::optional<double> expected_if_alive_integral(const BgNbdParams& p, int x, do
         break;
       }
     }
+  // With large a and b (dropout nearly the same for everyone) the exponent a log p + b log q is a
+  // difference of numbers near 1e7: each point carries rounding noise of about (a + b) 1e-16, so
+  // two passes can agree no closer than that.
+  const double tolerance = std::max(1e-12, 1e-15 * (p.a + bx));
   double estimate = h * total;
   for (int level = 0; level < 10; ++level) {
     for (double s = lo + h / 2; s < hi; s += h) total += f(s);
     h /= 2;
     const double next = h * total;
-    if (std::abs(next - estimate) <= 1e-12 * std::abs(next) && level >= 2) return std::max(next, 0.0);
+    if (std::abs(next - estimate) <= tolerance * std::abs(next) && level >= 2) return std::max(next, 0.0);
     estimate = next;
   }
   return std::nullopt;

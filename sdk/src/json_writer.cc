@@ -157,6 +157,8 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+void append_json_number(std::string& out, double v) { append_number(out, v); }
+
 std::string to_json(const Event& event) {
   std::string out;
   append_event(out, event, false);
@@ -287,6 +289,60 @@ std::string to_json(const Offer& offer) {
   std::string out = "{";
   key(out, "items"), append_recs(out, offer.items);
   out += ',', key(out, "reason"), append_json_string(out, offer.reason);
+  out += '}';
+  return out;
+}
+
+std::string to_json(const SiteModel& m) {
+  std::string out = "{";
+  key(out, "fitted_at"), append_int(out, m.fitted_at);
+  out += ',', key(out, "customers"), append_int(out, m.customers);
+  const RfmBreakpoints& b = m.breakpoints;
+  out += ",\"rfm\":{\"recency_days\":[";
+  for (int k = 0; k < 4; ++k) out += k ? "," : "", append_int(out, b.recency_days[k]);
+  out += "],\"frequency\":[";
+  for (int k = 0; k < 4; ++k) out += k ? "," : "", append_int(out, b.frequency[k]);
+  out += "],\"monetary\":[";
+  for (int k = 0; k < 4; ++k) out += k ? "," : "", append_number(out, b.monetary[k]);
+  out += "]},\"value\":";
+  if (m.bgnbd && m.spend) {
+    out += "{\"bgnbd\":{";
+    key(out, "r"), append_number(out, m.bgnbd->r);
+    out += ',', key(out, "alpha"), append_number(out, m.bgnbd->alpha);
+    out += ',', key(out, "a"), append_number(out, m.bgnbd->a);
+    out += ',', key(out, "b"), append_number(out, m.bgnbd->b);
+    out += "},\"spend\":{";
+    key(out, "p"), append_number(out, m.spend->p);
+    out += ',', key(out, "q"), append_number(out, m.spend->q);
+    out += ',', key(out, "gamma"), append_number(out, m.spend->gamma);
+    out += "},", key(out, "clv_median"), append_number(out, m.clv_median);
+    out += ',', key(out, "clv_p80"), append_number(out, m.clv_p80);
+    out += ',', key(out, "clv_months"), append_int(out, m.clv.periods);
+    out += ',', key(out, "monthly_discount"), append_number(out, m.clv.discount_rate);
+    out += '}';
+  } else {
+    out += "null";
+  }
+  if (!m.value_note.empty()) out += ',', key(out, "value_note"), append_json_string(out, m.value_note);
+  out += '}';
+  return out;
+}
+
+std::string to_json(const CustomerValue& v) {
+  std::string out = "{";
+  key(out, "orders"), append_int(out, v.orders);
+  out += ',', key(out, "spend_per_order"), append_number(out, v.spend_per_order);
+  out += ',', key(out, "x"), append_int(out, v.summary.x);
+  out += ',', key(out, "t_x"), append_number(out, v.summary.t_x);
+  out += ',', key(out, "T"), append_number(out, v.summary.T);
+  out += ',', key(out, "scored"), out += v.scored ? "true" : "false";
+  if (v.scored) {
+    out += ',', key(out, "p_alive"), append_number(out, v.p_alive);
+    out += ',', key(out, "expected_purchases_90d"), append_number(out, v.expected_purchases);
+    out += ',', key(out, "expected_spend"), append_number(out, v.expected_spend);
+    out += ',', key(out, "clv"), append_number(out, v.clv);
+    out += ',', key(out, "tier"), append_json_string(out, v.tier);
+  }
   out += '}';
   return out;
 }

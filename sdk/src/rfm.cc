@@ -37,13 +37,18 @@ Rfm compute_rfm(const Profile& profile, const ViewOptions& o) {
   }
   if (out.orders == 0) return out;
   out.recency_days = (o.now - last) / kDayMs;
+  return score_rfm(out, o.breakpoints);
+}
+
+Rfm score_rfm(Rfm rfm, const RfmBreakpoints& breakpoints) {
+  if (rfm.orders == 0) return rfm;
   int r = 1;
-  for (std::int64_t b : o.breakpoints.recency_days) r += out.recency_days <= b ? 1 : 0;
-  out.r = r;
-  out.f = score_at_least(out.orders, o.breakpoints.frequency);
-  out.m = score_at_least(out.monetary, o.breakpoints.monetary);
-  out.segment = segment(out.r, out.f, out.orders);
-  return out;
+  for (std::int64_t b : breakpoints.recency_days) r += rfm.recency_days <= b ? 1 : 0;
+  rfm.r = r;
+  rfm.f = score_at_least(rfm.orders, breakpoints.frequency);
+  rfm.m = score_at_least(rfm.monetary, breakpoints.monetary);
+  rfm.segment = segment(rfm.r, rfm.f, rfm.orders);
+  return rfm;
 }
 
 }  // namespace ashna

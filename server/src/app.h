@@ -53,6 +53,9 @@ Response handle_get_consent(const Request& request, App& app, std::string_view p
 Response handle_export(const Request& request, App& app);
 Response handle_changes(const Request& request, App& app);
 Response handle_ingest(const Request& request, App& app);
+Response handle_model(const Request& request, App& app);
+Response handle_list_profiles(const Request& request, App& app);
+Response handle_stats(const Request& request, App& app);
 // The JSON the backend API gives for one profile (GET /v1/profiles/{id}, one line of the export).
 std::string stored_profile_json(const StoredProfile& stored);
 Response handle_static(const Request& request, App& app);

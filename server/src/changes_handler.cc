@@ -28,14 +28,6 @@ constexpr auto kHeartbeat = std::chrono::seconds(15);
 // EventSource waits this long before reconnecting after the stream ends.
 constexpr int kRetryMs = 1000;
 
-// A decimal integer in [0, max]; nullopt otherwise (signs, spaces, overflow).
-std::optional<std::int64_t> parse_count(std::string_view s, std::int64_t max) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v < 0 || v > max) return std::nullopt;
-  return v;
-}
-
 std::string change_json(const Change& c) {
   std::string out = "{\"seq\":" + std::to_string(c.seq) + ",\"profile\":";
   append_json_string(out, c.profile);

@@ -1,4 +1,6 @@
-// GET /v1/profiles/{id}: the backend's view of one profile (secret key required).
+// GET /v1/profiles/{id}: the backend's view of one profile (secret key required), with its views
+//   (RFM segment, affinities, cadence, stage) and value (p_alive, expected purchases, CLV, tier)
+//   computed now under the site's model.
 // DELETE /v1/profiles/{id}: erasure of that profile everywhere (GDPR article 17).
 // GET /v1/profiles/{id}/consent: the profile's consent audit trail, ordered by ts (issue 6).
 //   {"id":"<profile>","consent":[{"profile","ts","personalisation","analytics","marketing",
@@ -6,6 +8,7 @@
 #include "ashna/json.h"
 #include "app.h"
 #include "request_checks.h"
+#include "site_models.h"
 
 namespace ashna::server {
 
@@ -27,7 +30,13 @@ Response handle_get_profile(const Request& req, App& app, std::string_view profi
       return json_error(404, "not_found", "this site has no profile with that id");
     return json_error(503, "storage_error", "the store is unavailable; retry later");
   }
+  // Views are derived as of now under the site's model; the export leaves them out (they are
+  // recomputable, and an export is data, not opinion).
+  auto model = current_model(app.store, site.value());
+  if (!model) return from_status(model.status());
   std::string body = stored_profile_json(stored.value());
+  body.pop_back();
+  body += ",\"views\":" + profile_views_json(stored->profile, model.value(), app.now()) + "}";
   return json_ok(std::move(body));
 }
 

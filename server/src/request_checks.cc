@@ -1,6 +1,8 @@
 // Shared request checks; see request_checks.h.
 #include "request_checks.h"
 
+#include <charconv>
+
 #include "sha256.h"
 
 namespace ashna::server {
@@ -13,6 +15,13 @@ bool safe_id(std::string_view s, std::size_t min, std::size_t max) {
     if (!ok) return false;
   }
   return true;
+}
+
+std::optional<std::int64_t> parse_count(std::string_view s, std::int64_t max) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v < 0 || v > max) return std::nullopt;
+  return v;
 }
 
 Result<Site> authenticate_backend(const Request& req, App& app, Response& error) {

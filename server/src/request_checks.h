@@ -2,6 +2,8 @@
 // turning a store's Status into the HTTP answer that explains it.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "app.h"
@@ -19,6 +21,9 @@ Result<Site> authenticate_backend(const Request& req, App& app, Response& error)
 // A store error as an answer: token_mismatch 403, not_found 404, storage_error 503 (with a fixed
 // message: SQLite details stay inside), anything else 400 with the store's code and message.
 Response from_status(const Status& s);
+
+// A decimal integer in [0, max]; nullopt otherwise (signs, spaces, overflow). For query parameters.
+std::optional<std::int64_t> parse_count(std::string_view s, std::int64_t max);
 
 // 415 unless the request says its body is JSON; status 0 when it does.
 Response require_json(const Request& req);

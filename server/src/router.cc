@@ -21,7 +21,9 @@ Response method_not_allowed(std::string_view allow) {
 
 // Browser endpoints: called from shop pages on other origins, authenticated by the body (key and
 // device token), never by cookies.
-bool browser_endpoint(std::string_view path) { return path == "/v1/sync" || path == "/v1/identify"; }
+bool browser_endpoint(std::string_view path) {
+  return path == "/v1/sync" || path == "/v1/identify" || path == "/v1/model";
+}
 
 Response route(const Request& req, App& app) {
   std::string_view path = req.path();
@@ -31,7 +33,7 @@ Response route(const Request& req, App& app) {
     // known from the body, so the POST itself is checked (origin_not_allowed).
     Response r;
     r.status = 204;
-    r.headers["access-control-allow-methods"] = "POST";
+    r.headers["access-control-allow-methods"] = "GET, POST";
     r.headers["access-control-allow-headers"] = "Content-Type";
     r.headers["access-control-max-age"] = "86400";
     return r;
@@ -54,6 +56,18 @@ Response route(const Request& req, App& app) {
     r.headers["content-type"] = "text/plain; version=0.0.4; charset=utf-8";
     r.body = app.metrics->render(app.store.commit_stats(), app.notifier ? app.notifier->subscribers() : 0);
     return r;
+  }
+  if (path == "/v1/model") {
+    if (m != "GET") return method_not_allowed("GET");
+    return handle_model(req, app);
+  }
+  if (path == "/v1/profiles") {
+    if (m != "GET") return method_not_allowed("GET");
+    return handle_list_profiles(req, app);
+  }
+  if (path == "/v1/stats") {
+    if (m != "GET") return method_not_allowed("GET");
+    return handle_stats(req, app);
   }
   if (path == "/v1/export") {
     if (m != "GET") return method_not_allowed("GET");
@@ -93,7 +107,7 @@ Response route(const Request& req, App& app) {
 // The route pattern for metrics and logs: a fixed set, never the raw path.
 std::string_view route_label(std::string_view path) {
   for (std::string_view fixed : {"/healthz", "/metrics", "/v1/sync", "/v1/identify", "/v1/events", "/v1/changes",
-                                 "/v1/export"})
+                                 "/v1/export", "/v1/model", "/v1/profiles", "/v1/stats"})
     if (path == fixed) return fixed;
   if (path.substr(0, 13) == "/v1/profiles/") {
     if (path.size() > 8 && path.substr(path.size() - 8) == "/consent") return "/v1/profiles/{id}/consent";

@@ -1,4 +1,4 @@
-// SQLite store. Schema (user_version 6; migrations run in order on open):
+// SQLite store. Schema (user_version 7; migrations run in order on open):
 //   sites(id, name, publishable_key UNIQUE, created, identity_secret, origins)
 //   secret_keys(hash PK, site_id, created)            -- SHA-256 of the key, never the key
 //   profiles(site_id, id, version, created, updated, customer, merged_into, erased, erased_version)
@@ -8,6 +8,7 @@
 //   oplog(seq AUTOINCREMENT, site_id, profile_id, version, at, body) -- change feed, audit
 //   consent_log(site_id, profile_id, ts, source, personalisation, analytics, marketing, policy,
 //               received)                                           -- consent audit trail
+//   site_models(site_id, fitted_at, body, segments)   -- fitted site models, newest served
 // `version` on events and traits is the profile version that added them: a device that holds
 // version v is sent everything after v (down-sync).
 //
@@ -195,8 +196,20 @@ ALTER TABLE sites ADD COLUMN origins TEXT NOT NULL DEFAULT '';
 PRAGMA user_version = 6;
 )sql";
 
+// v7: fitted site models (issue 7): the JSON GET /v1/model serves, and the segment sizes found.
+constexpr const char* kSchemaV7 = R"sql(
+CREATE TABLE site_models(
+  site_id INTEGER NOT NULL,
+  fitted_at INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  segments TEXT NOT NULL,
+  PRIMARY KEY(site_id, fitted_at)) WITHOUT ROWID;
+PRAGMA user_version = 7;
+)sql";
+
 // Every released step, in order; append new ones, never edit old ones.
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6};
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6,
+                                     kSchemaV7};
 constexpr std::int64_t kSchemaVersion = std::size(kMigrations);
 // Readers at once; more than the I/O threads plus a streaming export or two.
 constexpr int kReaders = 4;
@@ -694,6 +707,38 @@ Result<std::vector<std::string>> SqliteStore::profile_ids(const Site& site, std:
   int rc;
   while ((rc = q.step()) == SQLITE_ROW) out.push_back(q.text(0));
   if (rc != SQLITE_DONE) return storage_error(read.db(), "read profile ids");
+  return out;
+}
+
+Status SqliteStore::save_model(const Site& site, const SiteModel& model, std::string_view segments_json) {
+  const std::string body = to_json(model);
+  return committer_->run([&](sqlite3* db) -> Status {
+    Stmt q(db, "INSERT OR REPLACE INTO site_models(site_id, fitted_at, body, segments) VALUES(?1, ?2, ?3, ?4)");
+    q.bind(1, site.id).bind(2, model.fitted_at).bind(3, body).bind(4, segments_json);
+    return q.step() == SQLITE_DONE ? Status::ok() : storage_error(db, "save model");
+  });
+}
+
+Result<std::string> SqliteStore::latest_model(const Site& site) {
+  ReadLease read(*this);
+  Stmt q(read.db(), "SELECT body FROM site_models WHERE site_id = ?1 ORDER BY fitted_at DESC LIMIT 1");
+  q.bind(1, site.id);
+  int rc = q.step();
+  if (rc == SQLITE_DONE) return Status::error("not_found", "this site has no fitted model yet");
+  if (rc != SQLITE_ROW) return storage_error(read.db(), "read model");
+  return q.text(0);
+}
+
+Result<std::vector<std::pair<std::int64_t, std::string>>> SqliteStore::model_history(const Site& site,
+                                                                                     std::size_t limit) {
+  ReadLease read(*this);
+  Stmt q(read.db(), "SELECT fitted_at, segments FROM (SELECT fitted_at, segments FROM site_models "
+                    "WHERE site_id = ?1 ORDER BY fitted_at DESC LIMIT ?2) ORDER BY fitted_at");
+  q.bind(1, site.id).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<std::pair<std::int64_t, std::string>> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) out.emplace_back(q.int64(0), q.text(1));
+  if (rc != SQLITE_DONE) return storage_error(read.db(), "read model history");
   return out;
 }
 

@@ -47,6 +47,10 @@ class SqliteStore final : public Store {
   Result<std::vector<Change>> changes(const Site& site, std::int64_t after, std::size_t limit) override;
   Result<std::vector<std::string>> profile_ids(const Site& site, std::string_view after_id,
                                                std::size_t limit) override;
+  Status save_model(const Site& site, const SiteModel& model, std::string_view segments_json) override;
+  Result<std::string> latest_model(const Site& site) override;
+  Result<std::vector<std::pair<std::int64_t, std::string>>> model_history(const Site& site,
+                                                                          std::size_t limit) override;
   GroupCommitStats commit_stats() const override;
 
   //--- Site administration (the `ashna-server site` CLI); not part of Store: no handler may do this.

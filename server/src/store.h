@@ -11,6 +11,7 @@
 
 #include "ashna/engine.h"
 #include "ashna/profile.h"
+#include "ashna/site_model.h"
 #include "ashna/status.h"
 #include "group_commit.h"
 
@@ -157,6 +158,15 @@ class Store {
   // into another are left out (their data is the other's). For paging through a whole site.
   virtual Result<std::vector<std::string>> profile_ids(const Site& site, std::string_view after_id,
                                                        std::size_t limit) = 0;
+
+  // Keeps a fitted site model (GET /v1/model serves the latest) with the RFM segment sizes it
+  // found, as JSON {"champions":n,...}: the history of segment sizes is the dashboard's time line.
+  virtual Status save_model(const Site& site, const SiteModel& model, std::string_view segments_json) = 0;
+  // The latest saved model's JSON (to_json(SiteModel)); not_found when the site was never fitted.
+  virtual Result<std::string> latest_model(const Site& site) = 0;
+  // (fitted_at, segments JSON) of the latest `limit` fits, oldest first.
+  virtual Result<std::vector<std::pair<std::int64_t, std::string>>> model_history(const Site& site,
+                                                                                  std::size_t limit) = 0;
 
   // How writes have been batched into commits so far (for /metrics and tests); zeros for a
   // store without group commit.

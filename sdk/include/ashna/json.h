@@ -12,6 +12,7 @@
 #include "ashna/greeting.h"
 #include "ashna/profile.h"
 #include "ashna/recommend.h"
+#include "ashna/site_model.h"
 #include "ashna/status.h"
 #include "ashna/views.h"
 
@@ -19,6 +20,8 @@ namespace ashna {
 
 // Appends `s` as a JSON string literal (with quotes).
 void append_json_string(std::string& out, std::string_view s);
+// Appends a number with at most 6 decimals (null when not finite or beyond +-9e12).
+void append_json_number(std::string& out, double v);
 
 std::string to_json(const Event& event);
 // {"id":..,"traits":{name:{"value","ts","replica"}},"events":[...]}
@@ -34,6 +37,13 @@ std::string to_json(const Views& views);
 std::string to_json(const std::vector<Recommendation>& recs);
 // {"items":[...],"reason":..}
 std::string to_json(const Offer& offer);
+// {"fitted_at","customers","rfm":{"recency_days":[4],"frequency":[4],"monetary":[4]},
+//  "value":{"bgnbd":{r,alpha,a,b},"spend":{p,q,gamma},"clv_median","clv_p80","clv_months",
+//           "monthly_discount"} | null[,"value_note"]}: GET /v1/model, docs/customer-value.md
+std::string to_json(const SiteModel& model);
+// {"orders","spend_per_order","x","t_x","T","scored"[,"p_alive","expected_purchases_90d",
+//  "expected_spend","clv","tier"]}
+std::string to_json(const CustomerValue& value);
 // The engine's whole state for browser storage: profile plus local seqs, ack and consent.
 std::string state_json(const Engine& engine);
 

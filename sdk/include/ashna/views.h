@@ -79,6 +79,8 @@ struct Views {
 };
 
 Rfm compute_rfm(const Profile& profile, const ViewOptions& options);
+// Scores and names orders, monetary and recency_days against other breakpoints.
+Rfm score_rfm(Rfm rfm, const RfmBreakpoints& breakpoints);
 // Sensitive catalog items never count.
 void compute_affinities(const Profile& profile, const Catalog& catalog, const ViewOptions& options,
                         std::vector<Affinity>& categories, std::vector<Affinity>& tags);

@@ -1,0 +1,111 @@
+// The site model: quintile breakpoints that keep every score reachable, a value model only when
+// the data identify it, and scoring that never fails.
+#include <catch2/catch.hpp>
+
+#include "ashna/site_model.h"
+
+using namespace ashna;
+
+namespace {
+
+constexpr std::int64_t kNow = 1790000000000;
+constexpr std::int64_t kDay = 24LL * 3600 * 1000;
+
+Event purchase(const std::string& id, std::int64_t days_ago, double price) {
+  Event e;
+  e.id = id;
+  e.type = EventType::purchase;
+  e.ts = kNow - days_ago * kDay;
+  e.lines.push_back(Line{Item{"sku", "", "", price}, 1});
+  return e;
+}
+
+CustomerFacts facts(int orders, std::int64_t recency_days, double monetary) {
+  CustomerFacts f;
+  f.rfm.orders = orders;
+  f.rfm.recency_days = recency_days;
+  f.rfm.monetary = monetary;
+  f.summary.x = orders - 1;
+  f.summary.T = 52;
+  f.summary.t_x = orders > 1 ? 52.0 - static_cast<double>(recency_days) / 7 : 0;
+  f.summary.monetary = orders > 1 ? monetary / orders : 0;
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("a customer's summary follows the paper's conventions", "[site_model]") {
+  Profile p("c1");
+  p.add_event(purchase("o1", 70, 20));
+  p.add_event(purchase("o2", 35, 30));
+  p.add_event(purchase("o3", 35, 10));  // same day: one occasion worth 40
+  p.add_event(purchase("o4", 0, 60));
+  CustomerValue v = summarize_customer(p, kNow);
+  CHECK(v.orders == 3);
+  CHECK(v.summary.x == 2);
+  CHECK(v.summary.T == Approx(10.0));
+  CHECK(v.summary.t_x == Approx(10.0));
+  CHECK(v.summary.monetary == Approx(50.0));  // the repeat occasions: (40 + 60) / 2
+  CHECK(v.spend_per_order == Approx(40.0));
+  CHECK_FALSE(v.scored);  // summarizing does not score
+
+  Profile browser("b1");
+  CHECK(summarize_customer(browser, kNow).orders == 0);
+}
+
+TEST_CASE("fitted breakpoints are strictly ordered even when most customers bought once", "[site_model]") {
+  std::vector<CustomerFacts> customers;
+  for (int i = 0; i < 400; ++i) customers.push_back(facts(i % 10 == 0 ? 1 + i % 7 : 1, i % 3, 25.0 * (i % 4 + 1)));
+  SiteModel m = fit_site_model(customers, kNow);
+  CHECK(m.fitted_at == kNow);
+  CHECK(m.customers == 400);
+  const RfmBreakpoints& b = m.breakpoints;
+  for (int k = 1; k < 4; ++k) {
+    CHECK(b.recency_days[k] < b.recency_days[k - 1]);
+    CHECK(b.frequency[k] > b.frequency[k - 1]);
+    CHECK(b.monetary[k] > b.monetary[k - 1]);
+  }
+  CHECK(b.frequency[0] >= 2);  // one order is never a frequency score above 1
+  CHECK(b.recency_days[3] >= 0);
+}
+
+TEST_CASE("few or one-off customers keep the defaults and say why", "[site_model]") {
+  SiteModel none = fit_site_model({}, kNow);
+  CHECK_FALSE(none.bgnbd.has_value());
+  CHECK(none.value_note == "no customer has bought yet");
+  CHECK(none.breakpoints.frequency[0] == RfmBreakpoints{}.frequency[0]);
+
+  std::vector<CustomerFacts> once(50, facts(1, 10, 30));
+  SiteModel m = fit_site_model(once, kNow);
+  CHECK_FALSE(m.bgnbd.has_value());
+  CHECK(m.value_note.find("purchase model not fitted") == 0);
+
+  Profile p("c1");
+  p.add_event(purchase("o1", 3, 20));
+  CustomerValue v = score_customer(p, m, kNow);
+  CHECK_FALSE(v.scored);
+  CHECK(v.tier.empty());
+  CHECK(v.orders == 1);
+}
+
+TEST_CASE("scoring under a value model gives tiers by the site's CLV quantiles", "[site_model]") {
+  SiteModel m;
+  m.bgnbd = BgNbdParams{0.243, 4.414, 0.793, 2.426};  // the CDNOW estimates
+  m.spend = GammaGammaParams{6.25, 3.74, 15.44};
+  m.clv_median = 5;
+  m.clv_p80 = 40;
+  Profile loyal("loyal"), gone("gone"), once("once");
+  for (int k = 0; k < 12; ++k) loyal.add_event(purchase("l" + std::to_string(k), 7 * k, 40));
+  for (int k = 0; k < 12; ++k) gone.add_event(purchase("g" + std::to_string(k), 400 + 7 * k, 40));
+  once.add_event(purchase("o", 300, 15));
+  CustomerValue l = score_customer(loyal, m, kNow), g = score_customer(gone, m, kNow),
+                o = score_customer(once, m, kNow);
+  REQUIRE((l.scored && g.scored && o.scored));
+  CHECK(l.p_alive > 0.9);
+  CHECK(g.p_alive < 0.05);
+  CHECK(l.clv > g.clv);
+  CHECK(l.tier == "high");
+  CHECK(g.tier == "low");
+  CHECK(o.p_alive == 1);  // no repeat yet: BG/NBD cannot have seen a dropout
+  CHECK(l.expected_purchases > g.expected_purchases);
+}
