@@ -18,6 +18,7 @@ namespace ashna::server {
 const char* const kFitValueUsage =
     "usage: ashna-server fit-value --input FILE --calibration-end DATE [--holdout-end DATE]\n"
     "                              [--format csv|cdnow-master]\n"
+    "       ashna-server fit-value --site PUBLISHABLE_KEY [--db PATH]   (a site's model, from its profiles)\n"
     "  --input FILE             transaction log ('-' reads stdin); layouts in docs/customer-value.md\n"
     "  --format NAME            csv (default): header customer_id,date,amount; cdnow-master:\n"
     "                           CDNOW_master.txt as published\n"

@@ -1,4 +1,5 @@
 // ashna-server: the Beast HTTP server over a SQLite store.
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <mutex>
@@ -6,6 +7,7 @@
 #include "eval_recs.h"
 #include "fit_value.h"
 #include "options.h"
+#include "refitter.h"
 #include "session.h"
 #include "site_cli.h"
 #include "sha256.h"
@@ -25,8 +27,11 @@ int main(int argc, char** argv) {
   // Offline subcommand: runs instead of the server, before the server's own options.
   if (argc > 1 && std::string_view(argv[1]) == "eval-recs")
     return run_eval_recs(std::vector<std::string>(argv + 2, argv + argc), std::cout, std::cerr);
-  if (argc > 1 && std::string_view(argv[1]) == "fit-value")
-    return run_fit_value(std::vector<std::string>(argv + 2, argv + argc), std::cin, std::cout, std::cerr);
+  if (argc > 1 && std::string_view(argv[1]) == "fit-value") {
+    std::vector<std::string> args(argv + 2, argv + argc);
+    if (std::find(args.begin(), args.end(), "--site") != args.end()) return run_fit_site(args, std::cout, std::cerr);
+    return run_fit_value(args, std::cin, std::cout, std::cerr);
+  }
   if (argc > 1 && std::string_view(argv[1]) == "site")
     return run_site_cli(std::vector<std::string>(argv + 2, argv + argc), std::cout, std::cerr);
   auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc));
@@ -60,6 +65,8 @@ int main(int argc, char** argv) {
     std::cerr << line << '\n';
   };
   for (const auto& d : options->static_dirs) app.static_roots.emplace_back(d);
+
+  Refitter refitter(*store.value(), std::chrono::hours(options->refit_hours), unix_ms, app.log);
 
   std::string error;
   auto server = Server::create(app, options->host, options->port, error);

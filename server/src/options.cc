@@ -7,16 +7,20 @@ namespace ashna::server {
 
 const char* const kUsage =
     "usage: ashna-server [--db PATH] [--listen HOST:PORT] [--static DIR]... [--demo] [--threads N]\n"
+    "                    [--refit-hours N]\n"
     "  --db PATH          SQLite database file (created if absent; default ashna.db)\n"
     "  --listen HOST:PORT address to serve on (default 127.0.0.1:8080; port 0 picks a free one)\n"
     "  --static DIR       serve files from DIR (repeatable; searched in order)\n"
     "  --demo             create the demo site (keys pk_demo / sk_demo) if absent and print its keys;\n"
     "                     serves ./demo-site when no --static is given\n"
     "  --threads N        I/O threads (default 2)\n"
+    "  --refit-hours N    refit each site's model (GET /v1/model) when older than N hours\n"
+    "                     (default 24; 0 = only by `fit-value --site`)\n"
     "subcommands (see docs/operations.md):\n"
     "  ashna-server site create|list|rotate-key ...   manage sites and keys\n"
     "  ashna-server eval-recs --input FILE.csv ...     evaluate recommendations on a purchase log\n"
-    "  ashna-server fit-value --input FILE.csv ...     fit BG/NBD + Gamma-Gamma, print a holdout table\n";
+    "  ashna-server fit-value --input FILE.csv ...     fit BG/NBD + Gamma-Gamma, print a holdout table\n"
+    "  ashna-server fit-value --site PK [--db PATH]    fit a site's model from its profiles now\n";
 
 namespace {
 
@@ -65,6 +69,11 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
       long n = 0;
       if (!parse_int(v, n) || n < 1 || n > 64) return bad("--threads expects 1-64, got '" + v + "'");
       o.threads = static_cast<int>(n);
+    } else if (a == "--refit-hours") {
+      if (Status s = value(v); !s) return s;
+      long n = 0;
+      if (!parse_int(v, n) || n < 0 || n > 24 * 365) return bad("--refit-hours expects 0-8760, got '" + v + "'");
+      o.refit_hours = static_cast<int>(n);
     } else {
       return bad("unknown option '" + a + "'");
     }

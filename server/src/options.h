@@ -15,6 +15,8 @@ struct Options {
   std::vector<std::string> static_dirs;
   bool demo = false;
   int threads = 2;
+  // Each site's model (GET /v1/model) is refitted when older than this; 0 = only on demand.
+  int refit_hours = 24;
   bool help = false;
 };
 

@@ -4,7 +4,9 @@
 #include <chrono>
 #include <random>
 
+#include "ashna/json.h"
 #include "sha256.h"
+#include "site_models.h"
 #include "sqlite_store.h"
 
 namespace ashna::server {
@@ -126,6 +128,47 @@ int run_site_cli(const std::vector<std::string>& args, std::ostream& out, std::o
   out << "new secret key: " << secret << "   (shown once, stored hashed)\n"
       << (revoke_old ? "every other secret key of this site was revoked\n"
                      : "the old secret keys still work; run again with --revoke-old once they are replaced\n");
+  return 0;
+}
+
+int run_fit_site(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::string key, db = "ashna.db";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if ((args[i] == "--site" || args[i] == "--db") && i + 1 < args.size()) {
+      (args[i] == "--site" ? key : db) = args[i + 1];
+      ++i;
+    } else {
+      err << "ashna-server fit-value: unexpected '" << args[i] << "'\n"
+          << "usage: ashna-server fit-value --site PUBLISHABLE_KEY [--db PATH]\n";
+      return 2;
+    }
+  }
+  if (key.empty()) {
+    err << "ashna-server fit-value: --site needs the site's publishable key\n";
+    return 2;
+  }
+  auto store = SqliteStore::open(db);
+  if (!store) {
+    err << "ashna-server fit-value: " << store.status().message() << "\n";
+    return 1;
+  }
+  auto site = store.value()->site_by_publishable_key(key);
+  if (!site) {
+    err << "ashna-server fit-value: no site with publishable key '" << key << "' in " << db << "\n";
+    return 1;
+  }
+  auto report = fit_site(*store.value(), site.value(), unix_ms(),
+                         [&err](std::size_t n) { err << "\rprofiles read: " << n << std::flush; });
+  err << "\n";
+  if (!report) {
+    err << "ashna-server fit-value: " << report.status().message() << "\n";
+    return 1;
+  }
+  out << "{\"site\":";
+  std::string name;
+  append_json_string(name, key);
+  out << name << ",\"profiles\":" << report->profiles << ",\"model\":" << to_json(report->model)
+      << ",\"segments\":" << report->segments << "}\n";
   return 0;
 }
 

@@ -13,4 +13,9 @@ namespace ashna::server {
 // 2 bad usage (message and usage on `err`).
 int run_site_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
+// `ashna-server fit-value --site PUBLISHABLE_KEY [--db PATH]`: fits the site's model from every
+// profile it holds now, saves it (GET /v1/model serves it from then on) and prints it as JSON
+// with the segment sizes; progress goes to `err`. Exit status as run_site_cli.
+int run_fit_site(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
 }  // namespace ashna::server

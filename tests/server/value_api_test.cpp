@@ -5,7 +5,10 @@
 #include <cmath>
 #include <random>
 #include <set>
+#include <sstream>
 
+#include "refitter.h"
+#include "site_cli.h"
 #include "site_models.h"
 #include "test_app.h"
 
@@ -189,4 +192,35 @@ TEST_CASE("GET /v1/stats adds up and keeps the history of fits", "[server][value
   std::size_t total = 0;
   for (auto& [name, n] : s["history"][1]["segments"].items()) total += n.get<std::size_t>();
   CHECK(total == 150);
+}
+
+TEST_CASE("the refitter fits stale and never-fitted sites, and leaves fresh ones", "[server][value]") {
+  TestApp t;
+  seed_customers(t, 60);
+  Refitter refitter(*t.store, std::chrono::hours(24), [&t] { return t.clock; }, {}, std::chrono::seconds(3600));
+  CHECK(refitter.refit_stale() == 1);  // never fitted
+  CHECK(refitter.refit_stale() == 0);  // fresh
+  t.clock += 25 * 3600 * 1000LL;
+  CHECK(refitter.refit_stale() == 1);  // a day old
+  auto history = t.store->model_history(demo(t), 10);
+  REQUIRE(history.is_ok());
+  CHECK(history->size() == 2);
+}
+
+TEST_CASE("`fit-value --site` fits and prints the model; bad usage is explained", "[server][value]") {
+  TestApp t;
+  seed_customers(t, 40);
+  const std::string db = (t.dir / "test.db").string();
+  std::ostringstream out, err;
+  CHECK(run_fit_site({"--site", "pk_demo", "--db", db}, out, err) == 0);
+  json printed = json::parse(out.str());
+  CHECK(printed["profiles"] == 40);
+  CHECK(printed["model"]["customers"] == 40);
+  CHECK(err.str().find("profiles read: 40") != std::string::npos);
+  CHECK(body_of(t.get("/v1/model?key=pk_demo"))["customers"] == 40);  // the server serves it
+
+  std::ostringstream out2, err2;
+  CHECK(run_fit_site({"--site", "pk_nobody", "--db", db}, out2, err2) == 1);
+  CHECK(err2.str().find("no site with publishable key 'pk_nobody'") != std::string::npos);
+  CHECK(run_fit_site({"--site"}, out2, err2) == 2);
 }
