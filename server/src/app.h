@@ -56,6 +56,7 @@ Response handle_ingest(const Request& request, App& app);
 Response handle_model(const Request& request, App& app);
 Response handle_list_profiles(const Request& request, App& app);
 Response handle_stats(const Request& request, App& app);
+Response handle_dashboard(const Request& request, App& app);
 // The JSON the backend API gives for one profile (GET /v1/profiles/{id}, one line of the export).
 std::string stored_profile_json(const StoredProfile& stored);
 Response handle_static(const Request& request, App& app);

@@ -98,6 +98,10 @@ Response route(const Request& req, App& app) {
       return json_error(400, "invalid_field", "profile id: malformed percent-encoding");
     return m == "GET" ? handle_get_profile(req, app, id) : handle_delete_profile(req, app, id);
   }
+  if (path == "/dashboard" || path.substr(0, 11) == "/dashboard/") {
+    if (m != "GET" && m != "HEAD") return method_not_allowed("GET, HEAD");
+    return handle_dashboard(req, app);
+  }
   if (path == "/v1" || path.substr(0, 4) == "/v1/")
     return json_error(404, "not_found", "no API route " + std::string(path.substr(0, 128)));
   if (m != "GET" && m != "HEAD") return method_not_allowed("GET, HEAD");
@@ -114,6 +118,7 @@ std::string_view route_label(std::string_view path) {
     return "/v1/profiles/{id}";
   }
   if (path == "/v1" || path.substr(0, 4) == "/v1/") return "/v1/unknown";
+  if (path == "/dashboard" || path.substr(0, 11) == "/dashboard/") return "/dashboard";
   return "static";
 }
 

@@ -224,3 +224,23 @@ TEST_CASE("`fit-value --site` fits and prints the model; bad usage is explained"
   CHECK(err2.str().find("no site with publishable key 'pk_nobody'") != std::string::npos);
   CHECK(run_fit_site({"--site"}, out2, err2) == 2);
 }
+
+TEST_CASE("the dashboard is served from the binary under a strict CSP", "[server][value]") {
+  TestApp t;
+  Response page = t.get("/dashboard/");
+  REQUIRE(page.status == 200);
+  CHECK(page.headers["content-type"] == "text/html; charset=utf-8");
+  CHECK(page.headers["content-security-policy"].find("script-src 'self';") != std::string::npos);
+  CHECK(page.body.find("<script src=\"/dashboard/dashboard.js\"") != std::string::npos);
+  Response js = t.get("/dashboard/dashboard.js");
+  REQUIRE(js.status == 200);
+  CHECK(js.headers["content-type"] == "text/javascript; charset=utf-8");
+  CHECK(js.body.find("innerHTML") == std::string::npos);  // everything goes in as text
+  Request again{"GET", "/dashboard/dashboard.js", {{"if-none-match", js.headers["etag"]}}, ""};
+  CHECK(handle_request(again, *t.app).status == 304);
+  CHECK(t.get("/dashboard").status == 308);
+  CHECK(t.get("/dashboard/../ashna.db").status == 404);
+  CHECK(t.get("/dashboard/secret.txt").status == 404);
+  Request post{"POST", "/dashboard/", {{"content-type", "text/plain"}}, "x"};
+  CHECK(handle_request(post, *t.app).status == 405);
+}
