@@ -135,6 +135,7 @@ Views Engine::views(std::int64_t now) const {
     ViewOptions o = view_options_;
     o.now = now;
     cache_ = compute_views(profile_, catalog_, o);
+    cache_.value = score_customer(profile_, model_, now);
     cache_now_ = now;
     cache_valid_ = true;
   }

@@ -10,6 +10,9 @@
 namespace ashna {
 namespace {
 
+// Below this probability of still buying, a valuable customer is greeted as one we miss.
+constexpr double kSlippingPAlive = 0.5;
+
 struct Phrases {
   std::string_view morning, afternoon, evening, night;
   std::string_view welcome;            // "{tod}! Welcome — have a look around."
@@ -21,6 +24,7 @@ struct Phrases {
   std::string_view why_generic, why_first, why_back, why_item_now, why_item_back;
   std::string_view reorder, why_reorder;   // "Running low on {item}?" / "You reorder it about every {every}."
   std::string_view win_back, win_back_name, why_win_back;
+  std::string_view why_win_back_valued;  // the value model says a valuable customer is slipping
 };
 
 constexpr Phrases kEnglish = {
@@ -41,6 +45,7 @@ constexpr Phrases kEnglish = {
     "Welcome back — it's been a while!",
     "Welcome back, {name} — it's been a while!",
     "Your last order was {days} days ago.",
+    "You are one of our valued customers, and your last order was {days} days ago.",
 };
 
 constexpr Phrases kPersian = {
@@ -61,6 +66,7 @@ constexpr Phrases kPersian = {
     "خوش برگشتید — خیلی وقت است شما را ندیده‌ایم!",
     "{name}، خوش برگشتید — خیلی وقت است شما را ندیده‌ایم!",
     "آخرین سفارش شما {days} روز پیش بود.",
+    "شما از مشتریان ارزشمند ما هستید و آخرین سفارش شما {days} روز پیش بود.",
 };
 
 std::string fill(std::string_view tmpl, const std::map<std::string_view, std::string>& vars) {
@@ -205,8 +211,13 @@ Greeting make_greeting(const Profile& profile, const GreetingContext& ctx) {
       }
     }
   }
+  // Lapsed by RFM, or by the value model: a valuable customer whose purchase pattern says they
+  // are probably slipping away, even if RFM still calls them a champion.
+  const CustomerValue* value = ctx.views ? &ctx.views->value : nullptr;
+  const bool slipping = value && value->scored && value->p_alive < kSlippingPAlive &&
+                        (value->tier == "high" || value->tier == "medium");
   const bool lapsed = ctx.personalise && ctx.views && returning &&
-                      (ctx.views->rfm.segment == "at_risk" || ctx.views->rfm.segment == "cant_lose" ||
+                      (slipping || ctx.views->rfm.segment == "at_risk" || ctx.views->rfm.segment == "cant_lose" ||
                        ctx.views->rfm.segment == "hibernating" || ctx.views->rfm.segment == "lost");
 
   if (due) {
@@ -223,7 +234,7 @@ Greeting make_greeting(const Profile& profile, const GreetingContext& ctx) {
     std::string days = std::to_string(ctx.views->rfm.recency_days);
     vars["days"] = persian ? persian_digits(days) : days;
     g.text = fill(name.empty() ? p.win_back : p.win_back_name, vars);
-    g.reason = fill(p.why_win_back, vars);
+    g.reason = fill(slipping ? p.why_win_back_valued : p.why_win_back, vars);
   } else if (!ctx.personalise) {
     g.kind = "generic";
     g.text = fill(p.welcome, vars);

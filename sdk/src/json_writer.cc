@@ -275,6 +275,7 @@ std::string to_json(const Views& v) {
   out += ',', key(out, "category_cadence"), append_cadence(out, v.category_cadence);
   out += ',', key(out, "stage"), append_json_string(out, v.stage);
   out += ',', key(out, "stage_reason"), append_json_string(out, v.stage_reason);
+  out += ',', key(out, "value"), out += to_json(v.value);
   out += '}';
   return out;
 }

@@ -31,8 +31,7 @@ constexpr std::size_t kScatterPoints = 400;
 struct Row {
   std::string id;
   std::int64_t updated = 0, last_activity = 0;
-  Views views;
-  CustomerValue value;
+  Views views;  // with value scored
 };
 
 // Calls `visit` for each profile of the site after `after` (in id order) until it returns false
@@ -64,7 +63,8 @@ Result<ScanEnd> scan(Store& store, const Site& site, const SiteModel& model, std
       }
       const Profile& p = stored->profile;
       Row row{id, stored->updated, p.events().empty() ? 0 : p.events().back().ts,
-              compute_views(p, catalog, options), score_customer(p, model, now)};
+              compute_views(p, catalog, options)};
+      row.views.value = score_customer(p, model, now);
       if (!visit(row)) return end;
     }
     if (ids->size() < page) {
@@ -99,9 +99,9 @@ struct Filter {
       return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
     };
     if (!listed(segments, r.views.rfm.segment) || !listed(stages, r.views.stage)) return false;
-    if (!tier.empty() && r.value.tier != tier) return false;
-    if (max_p_alive && (!r.value.scored || r.value.p_alive > *max_p_alive)) return false;
-    if (min_clv && (!r.value.scored || r.value.clv < *min_clv)) return false;
+    if (!tier.empty() && r.views.value.tier != tier) return false;
+    if (max_p_alive && (!r.views.value.scored || r.views.value.p_alive > *max_p_alive)) return false;
+    if (min_clv && (!r.views.value.scored || r.views.value.clv < *min_clv)) return false;
     const std::int64_t idle_days = r.last_activity ? (now - r.last_activity) / kDayMs : INT64_MAX;
     if (active_within_days && idle_days > *active_within_days) return false;
     if (inactive_days && idle_days < *inactive_days) return false;
@@ -141,7 +141,7 @@ void append_row(std::string& out, const Row& r) {
   out += ",\"r\":" + std::to_string(rfm.r) + ",\"f\":" + std::to_string(rfm.f) + ",\"m\":" + std::to_string(rfm.m) +
          ",\"stage\":";
   append_json_string(out, r.views.stage);
-  out += ",\"value\":" + to_json(r.value) + "}";
+  out += ",\"value\":" + to_json(r.views.value) + "}";
 }
 
 }  // namespace
@@ -229,9 +229,9 @@ Response handle_stats(const Request& req, App& app) {
     const Rfm& rfm = r.views.rfm;
     ++segments[rfm.segment];
     if (rfm.orders > 0) ++grid[rfm.r - 1][rfm.f - 1];
-    if (r.value.scored) {
-      clvs.push_back(r.value.clv);
-      points.push_back({rfm.recency_days, r.value.p_alive, r.value.tier});
+    if (r.views.value.scored) {
+      clvs.push_back(r.views.value.clv);
+      points.push_back({rfm.recency_days, r.views.value.p_alive, r.views.value.tier});
     }
     return true;
   });

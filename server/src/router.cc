@@ -33,7 +33,7 @@ Response route(const Request& req, App& app) {
     // known from the body, so the POST itself is checked (origin_not_allowed).
     Response r;
     r.status = 204;
-    r.headers["access-control-allow-methods"] = "GET, POST";
+    r.headers["access-control-allow-methods"] = path == "/v1/model" ? "GET" : "POST";
     r.headers["access-control-allow-headers"] = "Content-Type";
     r.headers["access-control-max-age"] = "86400";
     return r;

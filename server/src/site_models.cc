@@ -135,9 +135,9 @@ std::string profile_views_json(const Profile& profile, const SiteModel& model, s
   ViewOptions options;
   options.now = now;
   options.breakpoints = model.breakpoints;
-  std::string out = to_json(compute_views(profile, Catalog{}, options));
-  out.pop_back();  // the closing brace: value joins the views
-  return out + ",\"value\":" + to_json(score_customer(profile, model, now)) + "}";
+  Views views = compute_views(profile, Catalog{}, options);
+  views.value = score_customer(profile, model, now);
+  return to_json(views);
 }
 
 }  // namespace ashna::server

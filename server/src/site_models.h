@@ -31,8 +31,7 @@ Result<SiteModel> current_model(Store& store, const Site& site);
 // Reads what to_json(SiteModel) wrote. invalid_field naming the path on anything else.
 Result<SiteModel> site_model_from_json(std::string_view text);
 
-// {"rfm":..,"categories":..,..,"stage":..,"stage_reason":..,"value":{..}}: to_json(Views) with the
-// customer's value under `model` added.
+// to_json(Views) of the profile now, under the site's breakpoints, with its value scored.
 std::string profile_views_json(const Profile& profile, const SiteModel& model, std::int64_t now);
 
 }  // namespace ashna::server

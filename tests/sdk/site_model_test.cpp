@@ -2,6 +2,7 @@
 // the data identify it, and scoring that never fails.
 #include <catch2/catch.hpp>
 
+#include "ashna/engine.h"
 #include "ashna/site_model.h"
 
 using namespace ashna;
@@ -108,4 +109,47 @@ TEST_CASE("scoring under a value model gives tiers by the site's CLV quantiles",
   CHECK(g.tier == "low");
   CHECK(o.p_alive == 1);  // no repeat yet: BG/NBD cannot have seen a dropout
   CHECK(l.expected_purchases > g.expected_purchases);
+}
+
+TEST_CASE("a valuable customer who is slipping gets the win-back greeting that RFM alone misses",
+          "[site_model][greeting]") {
+  Engine engine("p1", "r1");
+  engine.set_consent(Consent::accept_all());
+  // Weekly orders for three months, then six weeks of silence: RFM still says "loyal".
+  for (int k = 0; k < 12; ++k) REQUIRE(engine.track(purchase("o" + std::to_string(k), 42 + 7 * k, 40)).is_ok());
+  Event visit;
+  visit.id = "v-old";
+  visit.ts = kNow - 41 * kDay;
+  REQUIRE(engine.track(visit).is_ok());
+
+  GreetingContext ctx;
+  ctx.now = kNow;
+  Greeting before = engine.greeting(ctx);
+  CHECK(engine.views(kNow).rfm.segment == "loyal");
+  CHECK(before.kind == "returning");
+  CHECK_FALSE(engine.views(kNow).value.scored);  // no model yet
+
+  SiteModel m;
+  m.fitted_at = kNow;
+  m.bgnbd = BgNbdParams{0.243, 4.414, 0.793, 2.426};
+  m.spend = GammaGammaParams{6.25, 3.74, 15.44};
+  m.clv_median = 5;
+  m.clv_p80 = 20;
+  engine.set_model(m);
+  const CustomerValue& v = engine.views(kNow).value;
+  REQUIRE(v.scored);
+  INFO("p_alive " << v.p_alive << ", clv " << v.clv << ", tier " << v.tier);
+  CHECK(v.p_alive < 0.5);
+  CHECK(v.tier != "low");
+  Greeting after = engine.greeting(ctx);
+  CHECK(after.kind == "win_back");
+  CHECK(after.reason == "You are one of our valued customers, and your last order was 42 days ago.");
+  ctx.locale = "fa";
+  CHECK(engine.greeting(ctx).reason.find("مشتریان ارزشمند") != std::string::npos);
+
+  SECTION("without personalisation consent the value is not computed and the greeting is generic") {
+    engine.set_consent(Consent::necessary_only());
+    CHECK_FALSE(engine.views(kNow).value.scored);
+    CHECK(engine.greeting(ctx).kind == "generic");
+  }
 }

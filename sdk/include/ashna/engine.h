@@ -15,6 +15,7 @@
 #include "ashna/greeting.h"
 #include "ashna/profile.h"
 #include "ashna/recommend.h"
+#include "ashna/site_model.h"
 #include "ashna/status.h"
 #include "ashna/views.h"
 
@@ -84,6 +85,15 @@ class Engine {
     view_options_ = options;
   }
 
+  // The site's model (GET /v1/model): its RFM breakpoints replace the view options' ones, and
+  // views carry the customer's value scored under it.
+  void set_model(SiteModel model) {
+    changed();
+    view_options_.breakpoints = model.breakpoints;
+    model_ = std::move(model);
+  }
+  const SiteModel& model() const { return model_; }
+
   // Views at `now`. Without personalisation consent: empty views (nothing is computed).
   Views views(std::int64_t now) const;
   // Recommendations; without personalisation consent only the shop's generic list.
@@ -101,6 +111,7 @@ class Engine {
   Profile profile_;
   Catalog catalog_;
   ViewOptions view_options_;
+  SiteModel model_;
   std::string replica_;
   EngineOptions options_;
   Consent consent_;

@@ -31,7 +31,8 @@ std::string to_json(const Delta& delta);
 std::string to_json(const Greeting& greeting);
 // {"error":{"code":..,"message":..}}; {"ok":true} for an ok status.
 std::string to_json(const Status& status);
-// {"rfm":{..},"categories":[..],"tags":[..],"items":[..],"category_cadence":[..],"stage":..,"stage_reason":..}
+// {"rfm":{..},"categories":[..],"tags":[..],"items":[..],"category_cadence":[..],"stage":..,"stage_reason":..,
+//  "value":{..}}
 std::string to_json(const Views& views);
 // [{"item","title","category","price","strategy","reason"}, ...]
 std::string to_json(const std::vector<Recommendation>& recs);

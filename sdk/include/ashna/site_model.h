@@ -32,19 +32,6 @@ struct SiteModel {
   ClvOptions clv;  // the horizon and discount CLV is computed over
 };
 
-// A customer's value under a site model.
-struct CustomerValue {
-  CustomerSummary summary;        // x, t_x, T in weeks up to now; monetary = mean repeat order
-  int orders = 0;                 // purchase occasions (distinct days), the first one included
-  double spend_per_order = 0;     // mean value of all occasions
-  bool scored = false;            // false: no orders, or the model has no value parameters
-  double p_alive = 0;             // probability the customer still buys here
-  double expected_purchases = 0;  // in the next `horizon_weeks`
-  double expected_spend = 0;      // per future order
-  double clv = 0;                 // over the model's CLV horizon, discounted
-  std::string tier;               // high | medium | low | "" (not scored)
-};
-
 constexpr double kValueHorizonWeeks = 13;  // "next 90 days" for expected purchases
 
 // The customer's (x, t_x, T) up to `now` from their purchase events, with the conventions of

@@ -147,4 +147,19 @@ struct ClvOptions {
 Result<double> customer_lifetime_value(const BgNbdParams& bgnbd, const GammaGammaParams& spend,
                                        const CustomerSummary& customer, const ClvOptions& options);
 
+// ---- one customer, scored ------------------------------------------------------------------------
+
+// A customer's value under a site's model (site_model.h scores it; views carry it).
+struct CustomerValue {
+  CustomerSummary summary;        // x, t_x, T in weeks up to now; monetary = mean repeat order
+  int orders = 0;                 // purchase occasions (distinct days), the first one included
+  double spend_per_order = 0;     // mean value of all occasions
+  bool scored = false;            // false: no orders, or the model has no value parameters
+  double p_alive = 0;             // probability the customer still buys here
+  double expected_purchases = 0;  // in the next 13 weeks (kValueHorizonWeeks)
+  double expected_spend = 0;      // per future order
+  double clv = 0;                 // over the model's CLV horizon, discounted
+  std::string tier;               // high | medium | low | "" (not scored)
+};
+
 }  // namespace ashna

@@ -9,6 +9,7 @@
 
 #include "ashna/catalog.h"
 #include "ashna/profile.h"
+#include "ashna/value.h"
 
 namespace ashna {
 
@@ -76,6 +77,9 @@ struct Views {
   std::vector<Cadence> category_cadence;
   std::string stage = "discovering";  // discovering, comparing, deciding, bought, evaluating, loyal, at_risk
   std::string stage_reason;
+  // Filled by whoever holds the site model (Engine::set_model, the server); compute_views leaves
+  // it unscored.
+  CustomerValue value;
 };
 
 Rfm compute_rfm(const Profile& profile, const ViewOptions& options);
