@@ -10,6 +10,7 @@
 #include "change_notifier.h"
 #include "http.h"
 #include "metrics.h"
+#include "rate_limiter.h"
 #include "store.h"
 
 namespace ashna::server {
@@ -30,6 +31,14 @@ struct Limits {
   static constexpr std::size_t kMaxPolicyBytes = 32;
 };
 
+// Request rates (issue 5), each a token bucket; 0 per second = unlimited. A browser syncs every
+// few seconds at most; a backend batch job may run hard but not take the whole server.
+struct RateLimits {
+  RateRule device{5, 30};         // per device token (POST /v1/sync, /v1/identify)
+  RateRule site{2000, 4000};      // per publishable key: one site's traffic, all devices together
+  RateRule secret_key{200, 400};  // per secret key (backend API)
+};
+
 struct App {
   Store& store;
   std::vector<std::filesystem::path> static_roots;  // searched in order
@@ -39,6 +48,8 @@ struct App {
   std::shared_ptr<Metrics> metrics = std::make_shared<Metrics>();
   // Receives one JSON line per request (and other events); empty = no logging (tests).
   std::function<void(const std::string&)> log;
+  RateLimits limits;
+  std::shared_ptr<RateLimiter> limiter = std::make_shared<RateLimiter>();
 };
 
 // The whole HTTP surface as a plain function: routes, validates and answers. Never throws.

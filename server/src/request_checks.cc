@@ -33,7 +33,8 @@ Result<Site> authenticate_backend(const Request& req, App& app, Response& error)
     return Status::error("missing_key", "");
   }
   std::string_view secret = auth.substr(kBearer.size());
-  auto site = app.store.site_by_secret_hash(sha256_hex(secret));
+  const std::string hash = sha256_hex(secret);
+  auto site = app.store.site_by_secret_hash(hash);
   if (!site) {
     if (site.status().code() != "not_found") {
       error = json_error(503, "storage_error", "the store is unavailable; retry later");
@@ -44,8 +45,22 @@ Result<Site> authenticate_backend(const Request& req, App& app, Response& error)
                                                  : "no site has this secret key");
       error.headers["www-authenticate"] = "Bearer error=\"invalid_token\"";
     }
+    return site;
   }
+  error = check_rate(app, "sk:" + hash, app.limits.secret_key, "secret key");
+  if (error.status) return Status::error("rate_limited", "");
   return site;
+}
+
+Response check_rate(App& app, std::string_view key, const RateRule& rule, std::string_view what) {
+  if (!app.limiter) return Response{0, {}, {}, {}, false};
+  auto wait = app.limiter->take(key, rule, app.now());
+  if (!wait) return Response{0, {}, {}, {}, false};
+  Response r = json_error(429, "rate_limited",
+                          "too many requests for this " + std::string(what) + "; retry after " +
+                              std::to_string(*wait) + " s");
+  r.headers["retry-after"] = std::to_string(*wait);
+  return r;
 }
 
 Response from_status(const Status& s) {

@@ -18,6 +18,10 @@ bool safe_id(std::string_view s, std::size_t min, std::size_t max);
 // (or 503) that explains why not.
 Result<Site> authenticate_backend(const Request& req, App& app, Response& error);
 
+// Takes a token from `key`'s bucket: status 0 when allowed, else 429 rate_limited with
+// Retry-After. `what` names the limit in the message ("device", "secret key").
+Response check_rate(App& app, std::string_view key, const RateRule& rule, std::string_view what);
+
 // A store error as an answer: token_mismatch 403, not_found 404, storage_error 503 (with a fixed
 // message: SQLite details stay inside), anything else 400 with the store's code and message.
 Response from_status(const Status& s);
