@@ -52,8 +52,8 @@ Response handle_delete_profile(const Request& req, App& app, std::string_view pr
     return json_error(503, "storage_error", "the store is unavailable; retry later");
   }
   std::string body = "{\"id\":";
-  append_json_string(body, erased->first);
-  body += ",\"erased\":" + std::to_string(now) + ",\"version\":" + std::to_string(erased->second) + "}";
+  append_json_string(body, erased->profile);
+  body += ",\"erased\":" + std::to_string(erased->epoch) + ",\"version\":" + std::to_string(erased->version) + "}";
   return json_ok(std::move(body));
 }
 

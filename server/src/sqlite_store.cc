@@ -5,7 +5,8 @@
 //   devices(token_hash PK, site_id, profile_id, created)
 //   traits(site_id, profile_id, name, value, ts, replica, version)         -- LWW registers
 //   events(site_id, profile_id, id, ts, body, received, version, replica)  -- grow-only set by id
-//   oplog(seq AUTOINCREMENT, site_id, profile_id, version, at, body) -- change feed, audit
+//   oplog(seq AUTOINCREMENT, site_id, profile_id, version, at, body) -- change feed, audit;
+//     body: the accepted delta, {"identified":user}, {"merged":id}, {"erased":epoch} or redacted
 //   consent_log(site_id, profile_id, ts, source, personalisation, analytics, marketing, policy,
 //               received)                                           -- consent audit trail
 //   site_models(site_id, fitted_at, body, segments)   -- fitted site models, newest served
@@ -558,9 +559,9 @@ Result<std::string> SqliteStore::resolve(sqlite3* db, const Site& site, std::str
   return id;
 }
 
-Result<std::pair<std::string, std::int64_t>> SqliteStore::erase(const Site& site, std::string_view profile_id,
-                                                                std::int64_t epoch, std::int64_t now) {
-  std::pair<std::string, std::int64_t> out;
+Result<Erasure> SqliteStore::erase(const Site& site, std::string_view profile_id, std::int64_t epoch,
+                                   std::int64_t now) {
+  Erasure out;
   Status written = committer_->run([&](sqlite3* db) -> Status {
     auto id = resolve(db, site, profile_id);
     if (!id) return id.status();
@@ -568,9 +569,8 @@ Result<std::pair<std::string, std::int64_t>> SqliteStore::erase(const Site& site
     Stmt v(db, "SELECT version, erased FROM profiles WHERE site_id = ?1 AND id = ?2");
     v.bind(1, site.id).bind(2, id.value());
     if (v.step() != SQLITE_ROW) return storage_error(db, "read profile");
-    std::int64_t version = v.int64(0) + 1;
-    out = std::pair{id.value(), version};
-    return erase_in(db, site, id.value(), std::max(epoch, v.int64(1)), version, now);
+    out = Erasure{id.value(), v.int64(0) + 1, std::max(epoch, v.int64(1))};
+    return erase_in(db, site, out.profile, out.epoch, out.version, now);
   });
   if (!written) return written;
   return out;
@@ -595,9 +595,18 @@ Result<std::string> SqliteStore::identify(const Site& site, std::string_view tok
     customer = rc == SQLITE_ROW ? cust.text(0) : std::string();
     if (customer.empty()) {
       // First identify of this customer: the device's profile becomes theirs, nothing to merge.
-      Stmt claim(db, "UPDATE profiles SET customer = ?3, updated = ?4 WHERE site_id = ?1 AND id = ?2");
+      // A new version and a change-feed entry tell backend consumers whose profile this now is.
+      Stmt claim(db, "UPDATE profiles SET customer = ?3, updated = ?4, version = version + 1 "
+                     "WHERE site_id = ?1 AND id = ?2 RETURNING version");
       claim.bind(1, site.id).bind(2, anonymous_id).bind(3, user_id).bind(4, now);
-      if (claim.step() != SQLITE_DONE) return storage_error(db, "claim profile");
+      if (claim.step() != SQLITE_ROW) return storage_error(db, "claim profile");
+      const std::int64_t version = claim.int64(0);
+      std::string body = "{\"identified\":";
+      append_json_string(body, user_id);
+      body += '}';
+      Stmt log(db, "INSERT INTO oplog(site_id, profile_id, version, at, body) VALUES(?1, ?2, ?3, ?4, ?5)");
+      log.bind(1, site.id).bind(2, anonymous_id).bind(3, version).bind(4, now).bind(5, body);
+      if (log.step() != SQLITE_DONE) return storage_error(db, "log identify");
       customer = std::string(anonymous_id);
     } else if (customer != anonymous_id) {
       // Merge: the anonymous profile's events and traits join the customer's under a new version,

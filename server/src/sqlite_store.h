@@ -40,8 +40,8 @@ class SqliteStore final : public Store {
   Result<std::string> identify(const Site& site, std::string_view token_hash, std::string_view anonymous_id,
                                std::string_view user_id, std::int64_t now) override;
   Result<StoredProfile> load_profile(const Site& site, std::string_view profile_id) override;
-  Result<std::pair<std::string, std::int64_t>> erase(const Site& site, std::string_view profile_id,
-                                                     std::int64_t epoch, std::int64_t now) override;
+  Result<Erasure> erase(const Site& site, std::string_view profile_id, std::int64_t epoch,
+                        std::int64_t now) override;
   Result<IngestOutcome> ingest(const Site& site, const std::vector<IngestItem>& items,
                                std::int64_t now) override;
   Result<std::vector<Change>> changes(const Site& site, std::int64_t after, std::size_t limit) override;

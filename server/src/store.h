@@ -62,13 +62,23 @@ struct StoredProfile {
   std::int64_t updated = 0;
 };
 
+// What an erasure did: the (resolved) profile, its new version, and the tombstone epoch now in
+// force (the later of the requested one and any earlier erasure's).
+struct Erasure {
+  std::string profile;
+  std::int64_t version = 0;
+  std::int64_t epoch = 0;
+};
+
 // One entry of the change feed: a row of the op log.
 struct Change {
   std::int64_t seq = 0;  // increasing across the whole store; the feed's cursor
   std::string profile;
   std::int64_t version = 0;  // the profile's version this change created
   std::int64_t at = 0;       // Unix ms, server clock
-  std::string body;          // JSON: the accepted delta, {"merged":id}, {"erased":epoch} or {"redacted":"erased"}
+  // JSON: the accepted delta, {"identified":user id} (first identify), {"merged":id},
+  // {"erased":epoch} or {"redacted":"erased"}
+  std::string body;
 };
 
 // One event from the shop's other systems (POST /v1/events), for a customer (by the id identify
@@ -132,10 +142,10 @@ class Store {
 
   // Erasure (GDPR art. 17): deletes the profile's events and traits older than `epoch`, and those
   // of the anonymous profiles merged into it, and keeps a tombstone so devices erase their copies
-  // on their next sync and late writes older than the epoch are refused. Returns the profile's
-  // id and new version; not_found when the site has no such profile.
-  virtual Result<std::pair<std::string, std::int64_t>> erase(const Site& site, std::string_view profile_id,
-                                                             std::int64_t epoch, std::int64_t now) = 0;
+  // on their next sync and late writes older than the epoch are refused. not_found when the site
+  // has no such profile.
+  virtual Result<Erasure> erase(const Site& site, std::string_view profile_id, std::int64_t epoch,
+                                std::int64_t now) = 0;
 
   // not_found when the site has no such profile. A profile merged into a customer's by identify
   // resolves to the customer's profile.

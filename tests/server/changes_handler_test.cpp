@@ -192,3 +192,39 @@ TEST_CASE("SSE: every change once, with its seq as id; a resumed stream starts a
   CHECK(rest[2] > ids[3]);
   resumed->end();
 }
+
+TEST_CASE("a first identify is a change: backend consumers learn whose profile it is", "[server][changes]") {
+  TestApp t;
+  sync_one(t, 1, "e1");
+  const std::string identify = R"({"v":1,"key":"pk_demo","token":"t_token_1_0123456789abcdef","profile":"p1",)"
+                               R"("user":"alice","proof":")" + to_hex(hmac_sha256("is_demo", "alice")) + R"("})";
+  Response who = t.post("/v1/identify", identify);
+  REQUIRE(who.status == 200);
+  json page = body_of(changes(t, "").body);
+  REQUIRE(page["changes"].size() == 2);
+  CHECK(page["changes"][1]["profile"] == "p1");
+  CHECK(page["changes"][1]["version"] == 2);
+  CHECK(page["changes"][1]["change"] == json{{"identified", "alice"}});
+  CHECK(body_of(t.get("/v1/profiles/p1", "Bearer sk_demo"))["version"] == 2);
+  SECTION("the same identify again changes nothing") {
+    REQUIRE(t.post("/v1/identify", identify).status == 200);
+    CHECK(body_of(changes(t, "").body)["changes"].size() == 2);
+  }
+  SECTION("erasure redacts the customer id from the feed") {
+    REQUIRE(handle_request(Request{"DELETE", "/v1/profiles/p1", {{"authorization", "Bearer sk_demo"}}, ""}, *t.app)
+                .status == 200);
+    for (auto& c : body_of(changes(t, "").body)["changes"]) CHECK(c["change"].dump().find("alice") == std::string::npos);
+  }
+}
+
+TEST_CASE("DELETE reports the erasure epoch in force, not the request time", "[server][changes]") {
+  TestApp t;
+  // A device whose clock runs a day ahead erased first: its epoch stays the one in force.
+  const std::int64_t ahead = t.clock + 24 * 3600 * 1000;
+  std::string body = R"({"v":1,"key":"pk_demo","token":"t_token_1_0123456789abcdef","delta":{"profile":"p1",)"
+                     R"("replica":"r1","upto":1,"erased":)" + std::to_string(ahead) + R"(,"events":[]}})";
+  REQUIRE(t.post("/v1/sync", body).status == 200);
+  Response del = handle_request(Request{"DELETE", "/v1/profiles/p1", {{"authorization", "Bearer sk_demo"}}, ""}, *t.app);
+  REQUIRE(del.status == 200);
+  CHECK(body_of(del.body)["erased"] == ahead);
+}
