@@ -81,6 +81,22 @@ void Engine::set_consent(const Consent& consent) {
   if (!consent_.allows_tracking()) profile_.clear();
 }
 
+int Engine::set_consent(const Consent& consent, std::int64_t now) {
+  const Consent before = consent_;
+  set_consent(consent);
+  if (!consent_.allows_storage()) return 0;  // nothing kept at all, or cleared just now
+  auto only_for = [&](std::string_view name) {
+    const bool personal = name == "name" || name.substr(0, 9) == "interest:";
+    if (personal) return before.personalisation && !consent_.personalisation;
+    return name == "channel" && before.marketing && !consent_.marketing;
+  };
+  std::vector<std::string> doomed;
+  for (const auto& [name, trait] : profile_.traits())
+    if (!trait.value.empty() && only_for(name)) doomed.push_back(name);
+  for (const std::string& name : doomed) set_trait(name, "", now);
+  return static_cast<int>(doomed.size());
+}
+
 void Engine::erase(std::int64_t epoch, std::uint64_t seq) {
   if (epoch <= erased_) return;
   erased_ = epoch;

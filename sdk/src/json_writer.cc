@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "ashna/json.h"
+#include "ashna/json_value.h"
 
 namespace ashna {
 namespace {
@@ -294,6 +295,7 @@ std::string to_json(const Offer& offer) {
   return out;
 }
 
+// Parameters are written exactly (shortest round trip): a fitted value near 1e-9 must not become 0.
 std::string to_json(const SiteModel& m) {
   std::string out = "{";
   key(out, "fitted_at"), append_int(out, m.fitted_at);
@@ -308,16 +310,16 @@ std::string to_json(const SiteModel& m) {
   out += "]},\"value\":";
   if (m.bgnbd && m.spend) {
     out += "{\"bgnbd\":{";
-    key(out, "r"), append_number(out, m.bgnbd->r);
-    out += ',', key(out, "alpha"), append_number(out, m.bgnbd->alpha);
-    out += ',', key(out, "a"), append_number(out, m.bgnbd->a);
-    out += ',', key(out, "b"), append_number(out, m.bgnbd->b);
+    key(out, "r"), out += format_number(m.bgnbd->r);
+    out += ',', key(out, "alpha"), out += format_number(m.bgnbd->alpha);
+    out += ',', key(out, "a"), out += format_number(m.bgnbd->a);
+    out += ',', key(out, "b"), out += format_number(m.bgnbd->b);
     out += "},\"spend\":{";
-    key(out, "p"), append_number(out, m.spend->p);
-    out += ',', key(out, "q"), append_number(out, m.spend->q);
-    out += ',', key(out, "gamma"), append_number(out, m.spend->gamma);
-    out += "},", key(out, "clv_median"), append_number(out, m.clv_median);
-    out += ',', key(out, "clv_p80"), append_number(out, m.clv_p80);
+    key(out, "p"), out += format_number(m.spend->p);
+    out += ',', key(out, "q"), out += format_number(m.spend->q);
+    out += ',', key(out, "gamma"), out += format_number(m.spend->gamma);
+    out += "},", key(out, "clv_median"), out += format_number(m.clv_median);
+    out += ',', key(out, "clv_p80"), out += format_number(m.clv_p80);
     out += ',', key(out, "clv_months"), append_int(out, m.clv.periods);
     out += ',', key(out, "monthly_discount"), append_number(out, m.clv.discount_rate);
     out += '}';

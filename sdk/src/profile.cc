@@ -27,9 +27,10 @@ Status validate_trait(std::string_view name, const Trait& t) {
     std::size_t key = name.size() - kInterestPrefix.size();
     if (key == 0 || key > TraitLimits::kMaxName)
       return Status::error("invalid_trait", "an interest needs a category or tag of 1 to 64 bytes");
-    if (t.value != "+" && t.value != "-")
+    // "" is a statement withdrawn with the consent that justified it (Engine::set_consent).
+    if (t.value != "+" && t.value != "-" && !t.value.empty())
       return Status::error("invalid_trait", "interest '" + std::string(name.substr(kInterestPrefix.size())) +
-                                                "' must be \"+\" (interested) or \"-\" (removed)");
+                                                "' must be \"+\" (interested), \"-\" (removed) or \"\" (forgotten)");
   } else if (std::find(kKnownTraits.begin(), kKnownTraits.end(), name) == kKnownTraits.end()) {
     return Status::error("invalid_trait", "trait '" + std::string(name.substr(0, 64)) +
                                               "' is not one of name, locale, channel, interest:<key>");

@@ -107,7 +107,12 @@ SiteModel fit_site_model(std::span<const CustomerFacts> customers, std::int64_t 
     m.value_note = "purchase model not fitted: " + bgnbd.status().message();
     return m;
   }
-  auto spend = fit_gamma_gamma(summaries);
+  // Repeat buyers whose repeat orders are worth 0 (prices missing) say nothing about spend and
+  // would make the spend model undefined for everyone: they are left out of its fit only.
+  std::vector<CustomerSummary> paying;
+  for (const CustomerSummary& c : summaries)
+    if (c.x == 0 || c.monetary > 0) paying.push_back(c);
+  auto spend = fit_gamma_gamma(paying);
   if (!spend) {
     m.value_note = "spend model not fitted: " + spend.status().message();
     return m;

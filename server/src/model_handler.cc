@@ -31,6 +31,9 @@ Response handle_model(const Request& req, App& app) {
   r.headers["etag"] = etag;
   // Browsers may reuse it for five minutes, then revalidate (cheap: 304 without a body).
   r.headers["cache-control"] = "public, max-age=300";
+  // Shared caches must keep a copy per Origin (the CORS header differs); pages may read the ETag.
+  r.headers["vary"] = "Origin";
+  r.headers["access-control-expose-headers"] = "ETag";
   std::string_view match = req.header("if-none-match");
   if (match == etag || match == "W/" + etag || match == "*") {
     r.status = 304;

@@ -70,7 +70,9 @@ Result<SiteModel> current_model(Store& store, const Site& site) {
     if (text.status().code() == "not_found") return SiteModel{};
     return text.status();
   }
-  return site_model_from_json(text.value());
+  auto model = site_model_from_json(text.value());
+  if (!model) return Status::error("storage_error", "the stored site model is unreadable: " + model.status().message());
+  return model;
 }
 
 Result<SiteModel> site_model_from_json(std::string_view text) {

@@ -149,3 +149,55 @@ TEST_CASE("erasure is a tombstone that wins over everything older", "[engine][er
     CHECK(e.profile().events().empty());
   }
 }
+
+TEST_CASE("withdrawing one purpose deletes what only it justified, here and through the next sync",
+          "[engine][consent]") {
+  Engine e("p1", "r1");
+  e.set_consent(Consent::accept_all());
+  REQUIRE(e.track(view("v1")).is_ok());
+  REQUIRE(e.set_trait("name", "Ana", T).is_ok());
+  REQUIRE(e.set_trait("interest:tea", "+", T).is_ok());
+  REQUIRE(e.set_trait("interest:decaf", "-", T).is_ok());
+  REQUIRE(e.set_trait("channel", "email", T).is_ok());
+  REQUIRE(e.set_trait("locale", "fa", T).is_ok());
+  e.ack(e.pending().upto);
+
+  SECTION("personalisation off, analytics on: name and interests go; behaviour, locale and channel stay") {
+    Consent analytics_only{true, false, true, true};
+    CHECK(e.set_consent(analytics_only, T + 1000) == 3);
+    CHECK(e.profile().trait_value("name").empty());
+    CHECK(e.profile().interests('+').empty());
+    CHECK(e.profile().interests('-').empty());
+    CHECK(e.profile().trait_value("locale") == "fa");
+    CHECK(e.profile().trait_value("channel") == "email");
+    CHECK(e.profile().events().size() == 1);
+    // The deletions are writes of "" made now: they win over the old values on every replica.
+    Delta d = e.pending();
+    REQUIRE(d.traits.size() == 3);
+    for (const auto& [name, t] : d.traits) {
+      CHECK(t.value.empty());
+      CHECK(t.ts == T + 1000);
+    }
+    Profile server("p1");
+    server.set_trait("name", Trait{"Ana", T, "r1", 0});
+    for (const auto& [name, t] : d.traits) server.set_trait(name, t);
+    CHECK(server.trait_value("name").empty());
+    CHECK(e.set_consent(analytics_only, T + 2000) == 0);  // nothing left to delete: idempotent
+  }
+  SECTION("marketing off: the preferred contact channel goes, nothing else") {
+    Consent no_marketing{true, true, true, false};
+    CHECK(e.set_consent(no_marketing, T + 1000) == 1);
+    CHECK(e.profile().trait_value("channel").empty());
+    CHECK(e.profile().trait_value("name") == "Ana");
+  }
+  SECTION("analytics off, personalisation on: personalisation still needs the history; nothing goes") {
+    Consent personal_only{true, true, false, true};
+    CHECK(e.set_consent(personal_only, T + 1000) == 0);
+    CHECK(e.profile().events().size() == 1);
+    CHECK(e.pending().traits.empty());
+  }
+  SECTION("restoring the stored choice at load deletes nothing") {
+    e.set_consent(Consent{true, false, true, false});
+    CHECK(e.profile().trait_value("name") == "Ana");
+  }
+}

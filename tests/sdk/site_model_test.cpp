@@ -5,6 +5,8 @@
 #include "ashna/engine.h"
 #include "ashna/site_model.h"
 
+#include <random>
+
 using namespace ashna;
 
 namespace {
@@ -152,4 +154,28 @@ TEST_CASE("a valuable customer who is slipping gets the win-back greeting that R
     CHECK_FALSE(engine.views(kNow).value.scored);
     CHECK(engine.greeting(ctx).kind == "generic");
   }
+}
+
+TEST_CASE("a repeat buyer whose orders are worth 0 does not switch the value model off", "[site_model]") {
+  // Customers as the models have them: purchase counts and spend that vary, deterministic.
+  std::mt19937 rng(11);
+  std::vector<CustomerFacts> customers;
+  for (int i = 0; i < 400; ++i) {
+    const int x = static_cast<int>(rng() % 6);
+    const double T = 30 + static_cast<double>(rng() % 20);
+    CustomerFacts f;
+    f.summary = CustomerSummary{"c" + std::to_string(i), x, x ? T * static_cast<double>(rng() % 100) / 100 : 0, T,
+                                x ? 20 + static_cast<double>(rng() % 80) : 0};
+    f.rfm.orders = x + 1;
+    f.rfm.recency_days = static_cast<std::int64_t>((T - f.summary.t_x) * 7);
+    f.rfm.monetary = f.summary.monetary * (x + 1);
+    customers.push_back(f);
+  }
+  customers[7].summary.x = 3;
+  customers[7].summary.t_x = 10;
+  customers[7].summary.monetary = 0;  // prices were missing
+  SiteModel m = fit_site_model(customers, kNow);
+  INFO(m.value_note);
+  CHECK(m.bgnbd.has_value());
+  CHECK(m.spend.has_value());
 }

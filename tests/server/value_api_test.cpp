@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "ashna/json.h"
 #include "refitter.h"
 #include "site_cli.h"
 #include "site_models.h"
@@ -243,4 +244,20 @@ TEST_CASE("the dashboard is served from the binary under a strict CSP", "[server
   CHECK(t.get("/dashboard/secret.txt").status == 404);
   Request post{"POST", "/dashboard/", {{"content-type", "text/plain"}}, "x"};
   CHECK(handle_request(post, *t.app).status == 405);
+}
+
+TEST_CASE("a stored model keeps its parameters exactly", "[server][value]") {
+  ashna::SiteModel m;
+  m.fitted_at = 1790000000000;
+  m.bgnbd = ashna::BgNbdParams{2.0611536224385579e-09, 4.414, 0.793, 485165195.40979};
+  m.spend = ashna::GammaGammaParams{6.25, 3.74, 1.0 / 3};
+  m.clv_median = 0.1234567891234;
+  m.clv_p80 = 3e-7;
+  auto back = site_model_from_json(ashna::to_json(m));
+  REQUIRE(back.is_ok());
+  CHECK(back->bgnbd->r == m.bgnbd->r);
+  CHECK(back->bgnbd->b == m.bgnbd->b);
+  CHECK(back->spend->gamma == m.spend->gamma);
+  CHECK(back->clv_median == m.clv_median);
+  CHECK(back->clv_p80 == m.clv_p80);
 }

@@ -53,8 +53,15 @@ class Engine {
   void ack(std::uint64_t upto);
   std::uint64_t acked() const { return acked_; }
 
-  // A choice without personalisation or analytics forgets every event and trait at once.
+  // A choice without personalisation or analytics forgets every event and trait at once. Use this
+  // form to restore the stored choice at load; a new choice made now goes through the next one.
   void set_consent(const Consent& consent);
+  // A new choice made at `now` (Unix ms): as above, and withdrawing one purpose deletes what only
+  // it justified, here and, through the next sync, on the server and every device (an empty value
+  // written now wins over every older write): without personalisation the name and the stated and
+  // removed interests; without marketing the preferred contact channel. Returns how many traits
+  // were deleted.
+  int set_consent(const Consent& consent, std::int64_t now);
 
   // Erasure: forgets every event and trait written before `epoch` (Unix ms) and refuses them from
   // then on (a tombstone wins over everything older, whichever replica sends it later).
