@@ -58,10 +58,16 @@ std::vector<Cadence> ordered(std::vector<Cadence> v) {
   return v;
 }
 
+// `summarized`: the purchase days the bounded history dropped, by the same key; `keep` filters them
+// as key_of filters lines.
 template <class KeyOf>
 std::vector<Cadence> cadence_by(const Profile& profile, const ViewOptions& o, KeyOf key_of,
-                                const std::function<int(const std::string&)>& hint) {
+                                const std::function<int(const std::string&)>& hint,
+                                const std::map<std::string, std::vector<std::int64_t>, std::less<>>& summarized,
+                                const std::function<bool(const std::string&)>& keep) {
   std::map<std::string, std::vector<std::int64_t>> days;
+  for (const auto& [k, d] : summarized)
+    if (keep(k)) days[k] = d;
   for (const Event& e : profile.events()) {
     if (e.type != EventType::purchase || e.ts > o.now) continue;
     for (const Line& l : e.lines) {
@@ -92,14 +98,16 @@ std::vector<Cadence> compute_item_cadence(const Profile& profile, const Catalog&
       [&](const std::string& id) {
         const CatalogItem* c = catalog.find(id);
         return c ? c->replenish_days : 0;
-      });
+      },
+      profile.summary().item_days, [&](const std::string& id) { return !catalog.is_sensitive(id); });
 }
 
 std::vector<Cadence> compute_category_cadence(const Profile& profile, const Catalog& catalog, const ViewOptions& o) {
   return cadence_by(
       profile, o,
       [&](const Item& i) { return catalog.is_sensitive(i.id) ? std::string_view() : category_of(i, catalog); },
-      [](const std::string&) { return 0; });
+      [](const std::string&) { return 0; }, profile.summary().category_days,
+      [](const std::string&) { return true; });
 }
 
 }  // namespace ashna

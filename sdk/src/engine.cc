@@ -32,7 +32,7 @@ Result<std::uint64_t> Engine::track(Event event) {
   std::uint64_t seq = event.seq;
   changed();
   profile_.add_event(std::move(event));
-  profile_.trim(options_.max_events, acked_);
+  trim();
   return seq;
 }
 
@@ -56,7 +56,7 @@ Status Engine::restore_event(Event event) {
   if (event.seq > seq_) seq_ = event.seq;
   changed();
   profile_.add_event(std::move(event));
-  profile_.trim(options_.max_events, acked_);
+  trim();
   return Status::ok();
 }
 
@@ -72,7 +72,16 @@ Status Engine::restore_trait(const std::string& name, Trait trait) {
 void Engine::ack(std::uint64_t upto) {
   if (upto > seq_) upto = seq_;  // never acknowledge what was not written yet
   if (upto > acked_) acked_ = upto;
-  if (profile_.trim(options_.max_events, acked_) > 0) changed();
+  if (trim()) changed();
+}
+
+bool Engine::trim() {
+  const auto& events = profile_.events();
+  // The newest event stands in for "now": the engine has no clock.
+  const std::int64_t min_ts = options_.max_age_days > 0 && !events.empty()
+                                  ? events.back().ts - options_.max_age_days * 24LL * 3600 * 1000
+                                  : 0;
+  return profile_.trim(options_.max_events, acked_, min_ts) > 0;
 }
 
 void Engine::set_consent(const Consent& consent) {

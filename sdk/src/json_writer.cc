@@ -370,6 +370,35 @@ std::string state_json(const Engine& engine) {
   out += "},";
   key(out, "traits"), append_traits(out, p.traits(), true);
   out += ',', key(out, "events"), append_events(out, p.events(), true);
+  if (!p.summary().empty()) out += ',', key(out, "summary"), out += to_json(p.summary());
+  out += '}';
+  return out;
+}
+
+std::string to_json(const HistorySummary& s) {
+  std::string out = "{";
+  key(out, "events"), append_int(out, s.events);
+  out += ',', key(out, "until"), append_int(out, s.until);
+  out += ",\"purchases\":[";
+  for (std::size_t i = 0; i < s.purchases.size(); ++i) {
+    const HistorySummary::Day& d = s.purchases[i];
+    out += i ? ",[" : "[";
+    append_int(out, d.day), out += ',', append_int(out, d.orders), out += ',', append_number(out, d.spend);
+    out += ']';
+  }
+  out += ']';
+  for (auto [name, by_key] : {std::pair{"items", &s.item_days}, {"categories", &s.category_days}}) {
+    out += ',', key(out, name), out += '{';
+    bool first = true;
+    for (const auto& [k, days] : *by_key) {
+      if (!first) out += ',';
+      first = false;
+      key(out, k), out += '[';
+      for (std::size_t i = 0; i < days.size(); ++i) out += i ? "," : "", append_int(out, days[i]);
+      out += ']';
+    }
+    out += '}';
+  }
   out += '}';
   return out;
 }

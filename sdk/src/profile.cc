@@ -79,16 +79,40 @@ std::vector<std::string> Profile::interests(char state) const {
   return out;
 }
 
-std::size_t Profile::trim(std::size_t max_events, std::uint64_t protect_after_seq) {
-  if (events_.size() <= max_events) return 0;
-  const std::size_t excess = events_.size() - max_events;
+void HistorySummary::fold(const Event& e) {
+  ++events;
+  until = std::max(until, e.ts);
+  if (e.type != EventType::purchase) return;
+  const std::int64_t day = e.ts / (24LL * 3600 * 1000);
+  auto at = std::lower_bound(purchases.begin(), purchases.end(), day,
+                             [](const Day& d, std::int64_t v) { return d.day < v; });
+  if (at == purchases.end() || at->day != day) at = purchases.insert(at, Day{day, 0, 0});
+  ++at->orders;
+  at->spend += line_total(e);
+  auto remember = [day](std::vector<std::int64_t>& days) {
+    auto pos = std::lower_bound(days.begin(), days.end(), day);
+    if (pos != days.end() && *pos == day) return;
+    days.insert(pos, day);
+    if (days.size() > kDaysPerKey) days.erase(days.begin());  // the oldest says least
+  };
+  for (const Line& l : e.lines) {
+    remember(item_days[l.item.id]);
+    if (!l.item.category.empty()) remember(category_days[l.item.category]);
+  }
+}
+
+std::size_t Profile::trim(std::size_t max_events, std::uint64_t protect_after_seq, std::int64_t min_ts) {
+  const std::size_t excess = events_.size() > max_events ? events_.size() - max_events : 0;
+  if (excess == 0 && (min_ts == 0 || events_.empty() || events_.front().ts >= min_ts)) return 0;
   std::size_t dropped = 0;
   std::vector<Event> kept;
-  kept.reserve(max_events);
-  // Oldest first; an event the server has not acknowledged is never dropped.
+  kept.reserve(events_.size());
+  // Oldest first (too many, or too old); an event the server has not acknowledged is never dropped.
   for (Event& e : events_) {
-    if (dropped < excess && (e.seq == 0 || e.seq <= protect_after_seq)) {
+    const bool droppable = e.seq == 0 || e.seq <= protect_after_seq;
+    if (droppable && (dropped < excess || e.ts < min_ts)) {
       ids_.erase(e.id);
+      summary_.fold(e);
       ++dropped;
     } else {
       kept.push_back(std::move(e));
@@ -107,12 +131,25 @@ void Profile::erase_before(std::int64_t epoch) {
   events_ = std::move(kept);
   for (auto it = traits_.begin(); it != traits_.end();)
     it = it->second.ts < epoch ? traits_.erase(it) : std::next(it);
+  // The summary goes by whole days: a day that began before the epoch is erased entirely.
+  const std::int64_t first_day = (epoch + 24LL * 3600 * 1000 - 1) / (24LL * 3600 * 1000);
+  auto& days = summary_.purchases;
+  days.erase(std::remove_if(days.begin(), days.end(), [&](const HistorySummary::Day& d) { return d.day < first_day; }),
+             days.end());
+  for (auto* by_key : {&summary_.item_days, &summary_.category_days})
+    for (auto it = by_key->begin(); it != by_key->end();) {
+      auto& v = it->second;
+      v.erase(std::remove_if(v.begin(), v.end(), [&](std::int64_t d) { return d < first_day; }), v.end());
+      it = v.empty() ? by_key->erase(it) : std::next(it);
+    }
+  if (summary_.until < epoch) summary_ = {};
 }
 
 void Profile::clear() {
   events_.clear();
   ids_.clear();
   traits_.clear();
+  summary_ = {};
 }
 
 }  // namespace ashna

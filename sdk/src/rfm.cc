@@ -1,6 +1,8 @@
 // RFM: recency, frequency and monetary value of a customer's orders, scored 1-5 and named.
 #include "ashna/views.h"
 
+#include <algorithm>
+
 namespace ashna {
 namespace {
 
@@ -34,6 +36,13 @@ Rfm compute_rfm(const Profile& profile, const ViewOptions& o) {
     ++out.orders;
     out.monetary += line_total(e);
     last = e.ts;  // events are ordered by time
+  }
+  // What the bounded history dropped still counts (oldest first, so `last` stays the newest).
+  for (const HistorySummary::Day& d : profile.summary().purchases) {
+    if (d.day * kDayMs > o.now) continue;
+    out.orders += d.orders;
+    out.monetary += d.spend;
+    last = std::max(last, d.day * kDayMs);
   }
   if (out.orders == 0) return out;
   out.recency_days = (o.now - last) / kDayMs;

@@ -61,6 +61,11 @@ CustomerValue summarize_customer(const Profile& profile, std::int64_t now) {
     txs.push_back({"c", e.ts, line_total(e)});
     total += line_total(e);
   }
+  for (const HistorySummary::Day& d : profile.summary().purchases) {  // dropped from the history
+    if (d.day * kDayMs > now) continue;
+    txs.push_back({"c", d.day * kDayMs, d.spend});
+    total += d.spend;
+  }
   if (txs.empty()) return v;
   SummaryOptions options;
   options.time_unit = TimeUnit::kUnixMs;

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "ashna/engine.h"
+#include "ashna/json.h"
 
 using namespace ashna;
 
@@ -199,5 +200,74 @@ TEST_CASE("withdrawing one purpose deletes what only it justified, here and thro
   SECTION("restoring the stored choice at load deletes nothing") {
     e.set_consent(Consent{true, false, true, false});
     CHECK(e.profile().trait_value("name") == "Ana");
+  }
+}
+
+TEST_CASE("a bounded history keeps RFM, cadence and value of what it dropped", "[engine][summary]") {
+  EngineOptions small;
+  small.max_events = 40;
+  Engine bounded("p1", "r1", small), full("p1", "r1", EngineOptions{100000, 0});
+  for (Engine* e : {&bounded, &full}) e->set_consent(Consent::accept_all());
+  // Two years: a coffee every 9 days, a page view every other day.
+  for (int day = 0; day < 730; ++day) {
+    const std::int64_t ts = T - (730 - day) * 24LL * 3600 * 1000;
+    if (day % 2 == 0) REQUIRE(bounded.track(view("v" + std::to_string(day), "eth", ts)).is_ok());
+    if (day % 2 == 0) REQUIRE(full.track(view("v" + std::to_string(day), "eth", ts)).is_ok());
+    if (day % 9 == 0) {
+      Event p = view("o" + std::to_string(day), "eth", ts + 1000);
+      p.type = EventType::purchase;
+      p.lines = {Line{p.item, 2}};
+      REQUIRE(bounded.track(p).is_ok());
+      REQUIRE(full.track(p).is_ok());
+    }
+    bounded.ack(bounded.pending().upto);  // acknowledged events may leave the history
+  }
+  REQUIRE(bounded.profile().events().size() <= 40);
+  REQUIRE(bounded.profile().summary().events > 400);
+  const Views b = bounded.views(T), f = full.views(T);
+  CHECK(b.rfm.orders == f.rfm.orders);
+  CHECK(b.rfm.monetary == Approx(f.rfm.monetary));
+  CHECK(b.rfm.recency_days == f.rfm.recency_days);
+  CHECK(b.rfm.segment == f.rfm.segment);
+  REQUIRE(!b.items.empty());
+  CHECK(b.items[0].interval_days == f.items[0].interval_days);
+  CHECK(b.items[0].status == f.items[0].status);
+  CHECK(b.items[0].purchases <= f.items[0].purchases);  // the summary keeps the recent days per item
+  const CustomerValue vb = summarize_customer(bounded.profile(), T), vf = summarize_customer(full.profile(), T);
+  CHECK(vb.summary.x == vf.summary.x);
+  CHECK(vb.summary.T == Approx(vf.summary.T));
+  CHECK(vb.summary.monetary == Approx(vf.summary.monetary));
+
+  SECTION("the summary is stored with the state and erased with the profile") {
+    CHECK(state_json(bounded).find("\"summary\":{\"events\":") != std::string::npos);
+    bounded.erase(T + 1);
+    CHECK(bounded.profile().summary().empty());
+    CHECK(bounded.views(T + 2).rfm.orders == 0);
+  }
+  SECTION("an erasure in the middle keeps only the later days") {
+    bounded.erase(T - 100 * 24LL * 3600 * 1000);
+    // 12 purchases are later than the epoch; the summary erases by whole days, so the one on the
+    // epoch's own day (summarized, bought after the epoch's hour) goes too: erasure errs on
+    // the side of forgetting.
+    CHECK(bounded.views(T).rfm.orders == 11);
+  }
+}
+
+TEST_CASE("events older than the age bound leave the history", "[engine][summary]") {
+  EngineOptions o;
+  o.max_age_days = 30;
+  Engine e("p1", "r1", o);
+  e.set_consent(Consent::accept_all());
+  REQUIRE(e.track(view("old", "eth", T - 40 * 24LL * 3600 * 1000)).is_ok());
+  e.ack(e.pending().upto);
+  REQUIRE(e.track(view("new", "eth", T)).is_ok());
+  CHECK(e.profile().events().size() == 1);
+  CHECK(e.profile().summary().events == 1);
+  SECTION("but never before the server has them") {
+    Engine u("p2", "r1", o);
+    u.set_consent(Consent::accept_all());
+    REQUIRE(u.track(view("old", "eth", T - 40 * 24LL * 3600 * 1000)).is_ok());
+    REQUIRE(u.track(view("new", "eth", T)).is_ok());
+    CHECK(u.profile().events().size() == 2);
   }
 }

@@ -33,6 +33,10 @@ struct Delta {
 
 struct EngineOptions {
   std::size_t max_events = 1000;  // bounded history in the browser; unacknowledged events stay
+  // Events older than this many days before the newest one leave the history too (0 = no age
+  // limit). What leaves is kept as a compact summary (HistorySummary), so RFM, cadence and value
+  // still count it.
+  int max_age_days = 730;
 };
 
 class Engine {
@@ -49,6 +53,11 @@ class Engine {
   // Restore what storage kept (seq as stored; 0 for data that came from the server).
   Status restore_event(Event event);
   Status restore_trait(const std::string& name, Trait trait);
+  // Restores the summary of what the bounded history dropped (browser storage).
+  void restore_summary(HistorySummary summary) {
+    changed();
+    profile_.restore_summary(std::move(summary));
+  }
   // Everything with seq <= upto has been acknowledged by the server.
   void ack(std::uint64_t upto);
   std::uint64_t acked() const { return acked_; }
@@ -112,6 +121,8 @@ class Engine {
 
  private:
   std::uint64_t next_seq() { return ++seq_; }
+  // Applies the history bounds (count and age); true when something left the history.
+  bool trim();
   // Every mutation drops the cached views.
   void changed() { cache_valid_ = false; }
 

@@ -45,7 +45,10 @@ std::string to_json(const SiteModel& model);
 // {"orders","spend_per_order","x","t_x","T","scored"[,"p_alive","expected_purchases_90d",
 //  "expected_spend","clv","tier"]}
 std::string to_json(const CustomerValue& value);
-// The engine's whole state for browser storage: profile plus local seqs, ack and consent.
+// {"events","until","purchases":[[day,orders,spend],..],"items":{id:[day,..]},"categories":{..}}
+std::string to_json(const HistorySummary& summary);
+// The engine's whole state for browser storage: profile plus local seqs, ack and consent, and
+// "summary" (above) once the bounded history has dropped something.
 std::string state_json(const Engine& engine);
 
 }  // namespace ashna

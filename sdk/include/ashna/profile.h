@@ -41,6 +41,28 @@ struct TraitLimits {
 Status validate_trait(std::string_view name, const Trait& trait);
 constexpr std::string_view kInterestPrefix = "interest:";
 
+// What a bounded history dropped (Profile::trim), kept so a long-lived customer keeps their RFM,
+// purchase cadence and value: purchase occasions by day, and the recent purchase days of each item
+// and category. Local to one replica and never synced (the server keeps every event).
+struct HistorySummary {
+  struct Day {
+    std::int64_t day = 0;  // UTC day number (Unix ms / kDayMs)
+    int orders = 0;        // purchase events that day
+    double spend = 0;      // their value
+  };
+  // Purchase days kept per item and category: enough for a median interval and full confidence.
+  static constexpr std::size_t kDaysPerKey = 12;
+
+  std::int64_t events = 0;  // events folded in, of every type
+  std::int64_t until = 0;   // ts of the newest folded event: older arrivals are folded, not kept
+  std::vector<Day> purchases;  // by day, oldest first; one entry per distinct purchase day
+  std::map<std::string, std::vector<std::int64_t>, std::less<>> item_days, category_days;
+
+  bool empty() const { return events == 0; }
+  // Adds one event that leaves the history (its lines' categories as given on the event).
+  void fold(const Event& event);
+};
+
 class Profile {
  public:
   explicit Profile(std::string id) : id_(std::move(id)) {}
@@ -63,10 +85,14 @@ class Profile {
   std::vector<std::string> interests(char state) const;
   bool has_event(std::string_view id) const { return ids_.count(std::string(id)) > 0; }
 
-  // Keeps at most `max_events`, dropping the oldest among those with seq 0 or seq <=
-  // `protect_after_seq` (acknowledged ones). Returns how many were dropped.
-  std::size_t trim(std::size_t max_events, std::uint64_t protect_after_seq);
-  // Forgets every event and trait (the id stays).
+  // Keeps at most `max_events`, and none older than `min_ts` (0 = no age limit), dropping the
+  // oldest among those with seq 0 or seq <= `protect_after_seq` (acknowledged ones) into the
+  // summary. Returns how many were dropped.
+  std::size_t trim(std::size_t max_events, std::uint64_t protect_after_seq, std::int64_t min_ts = 0);
+  const HistorySummary& summary() const { return summary_; }
+  // Restores a stored summary (browser storage), replacing the current one.
+  void restore_summary(HistorySummary summary) { summary_ = std::move(summary); }
+  // Forgets every event, trait and the summary (the id stays).
   void clear();
   // Forgets events and traits older than `epoch` (Unix ms): erasure.
   void erase_before(std::int64_t epoch);
@@ -76,6 +102,7 @@ class Profile {
   std::vector<Event> events_;
   std::unordered_set<std::string> ids_;
   Traits traits_;
+  HistorySummary summary_;
 };
 
 }  // namespace ashna
