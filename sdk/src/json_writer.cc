@@ -318,8 +318,8 @@ std::string to_json(const SiteModel& m) {
     key(out, "p"), out += format_number(m.spend->p);
     out += ',', key(out, "q"), out += format_number(m.spend->q);
     out += ',', key(out, "gamma"), out += format_number(m.spend->gamma);
-    out += "},", key(out, "clv_median"), out += format_number(m.clv_median);
-    out += ',', key(out, "clv_p80"), out += format_number(m.clv_p80);
+    out += "},", key(out, "tier_median"), out += format_number(m.tier_median);
+    out += ',', key(out, "tier_p80"), out += format_number(m.tier_p80);
     out += ',', key(out, "clv_months"), append_int(out, m.clv.periods);
     out += ',', key(out, "monthly_discount"), append_number(out, m.clv.discount_rate);
     out += '}';
@@ -341,10 +341,13 @@ std::string to_json(const CustomerValue& v) {
   out += ',', key(out, "scored"), out += v.scored ? "true" : "false";
   if (v.scored) {
     out += ',', key(out, "p_alive"), append_number(out, v.p_alive);
-    out += ',', key(out, "expected_purchases_90d"), append_number(out, v.expected_purchases);
     out += ',', key(out, "expected_spend"), append_number(out, v.expected_spend);
-    out += ',', key(out, "clv"), append_number(out, v.clv);
+    out += ',', key(out, "annual_value"), append_number(out, v.annual_value);
     out += ',', key(out, "tier"), append_json_string(out, v.tier);
+  }
+  if (v.lifetime) {
+    out += ',', key(out, "expected_purchases_90d"), append_number(out, v.expected_purchases);
+    out += ',', key(out, "clv"), append_number(out, v.clv);
   }
   out += '}';
   return out;

@@ -1,6 +1,8 @@
 // Site model: fitting from all customers (server) and scoring one customer (browser and server).
 #include "ashna/site_model.h"
 
+#include "ashna/json.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -52,48 +54,68 @@ RfmBreakpoints quintiles(std::span<const CustomerFacts> customers) {
 
 }  // namespace
 
+// The conventions of summarize_transactions (one occasion per UTC day, the first is not a repeat,
+// weeks = days / 7), walked in time order without sorting or strings: it runs in the browser.
 CustomerValue summarize_customer(const Profile& profile, std::int64_t now) {
   CustomerValue v;
-  std::vector<Transaction> txs;
-  double total = 0;
-  for (const Event& e : profile.events()) {
-    if (e.type != EventType::purchase || e.ts > now) continue;
-    txs.push_back({"c", e.ts, line_total(e)});
-    total += line_total(e);
-  }
-  for (const HistorySummary::Day& d : profile.summary().purchases) {  // dropped from the history
-    if (d.day * kDayMs > now) continue;
-    txs.push_back({"c", d.day * kDayMs, d.spend});
-    total += d.spend;
-  }
-  if (txs.empty()) return v;
-  SummaryOptions options;
-  options.time_unit = TimeUnit::kUnixMs;
-  options.calibration_end = now;
-  auto summaries = summarize_transactions(txs, options);
-  if (!summaries || summaries->empty()) return v;  // unreachable with valid events; stay unscored
-  v.summary = summaries->front();
+  std::int64_t first = -1, last = -1, day_of_last = -1;
+  double total = 0, repeat_spend = 0;
+  auto occasion = [&](std::int64_t day, double spend) {
+    total += spend;
+    if (first < 0) first = day;
+    if (day != first) repeat_spend += spend;
+    if (day != day_of_last && day != first) ++v.summary.x;
+    if (day != first) last = day;
+    day_of_last = day;
+  };
+  // The summary's days are older than every event still in the history.
+  for (const HistorySummary::Day& d : profile.summary().purchases)
+    if (d.day * kDayMs <= now) occasion(d.day, d.spend);
+  for (const Event& e : profile.events())
+    if (e.type == EventType::purchase && e.ts <= now) occasion(e.ts / kDayMs, line_total(e));
+  if (first < 0) return v;
   v.summary.id = profile.id();
+  v.summary.T = static_cast<double>(now / kDayMs - first) / 7.0;
+  v.summary.t_x = last < 0 ? 0 : static_cast<double>(last - first) / 7.0;
+  v.summary.monetary = v.summary.x > 0 ? repeat_spend / v.summary.x : 0;
   v.orders = v.summary.x + 1;
   v.spend_per_order = total / v.orders;
   return v;
 }
 
+namespace {
+
+// p_alive, expected spend and annual value of a summarized customer; false when the parameters
+// are out of their domain.
+bool score(CustomerValue& v, const BgNbdParams& bgnbd, const GammaGammaParams& spend) {
+  auto alive = bgnbd_p_alive(bgnbd, v.summary);
+  auto per_order = gamma_gamma_expected_spend(spend, v.summary);
+  if (!alive || !per_order) return false;
+  v.p_alive = alive.value();
+  v.expected_spend = per_order.value();
+  const double rate = (bgnbd.r + v.summary.x) / (bgnbd.alpha + v.summary.T);  // orders per week, alive
+  v.annual_value = v.p_alive * rate * 52 * v.expected_spend;
+  return std::isfinite(v.annual_value);
+}
+
+}  // namespace
+
 CustomerValue score_customer(const Profile& profile, const SiteModel& model, std::int64_t now) {
   CustomerValue v = summarize_customer(profile, now);
-  if (v.orders == 0 || !model.bgnbd || !model.spend) return v;
-  auto alive = bgnbd_p_alive(*model.bgnbd, v.summary);
-  auto purchases = bgnbd_expected_purchases(*model.bgnbd, v.summary, kValueHorizonWeeks);
-  auto spend = gamma_gamma_expected_spend(*model.spend, v.summary);
-  auto clv = customer_lifetime_value(*model.bgnbd, *model.spend, v.summary, model.clv);
-  if (!alive || !purchases || !spend || !clv) return v;  // parameters out of their domain: unscored
+  if (v.orders == 0 || !model.bgnbd || !model.spend || !score(v, *model.bgnbd, *model.spend)) return v;
   v.scored = true;
-  v.p_alive = alive.value();
-  v.expected_purchases = purchases.value();
-  v.expected_spend = spend.value();
-  v.clv = clv.value();
-  v.tier = v.clv >= model.clv_p80 ? "high" : v.clv >= model.clv_median ? "medium" : "low";
+  v.tier = v.annual_value >= model.tier_p80 ? "high" : v.annual_value >= model.tier_median ? "medium" : "low";
   return v;
+}
+
+void add_lifetime_value(CustomerValue& v, const SiteModel& model) {
+  if (!v.scored || !model.bgnbd || !model.spend) return;
+  auto purchases = bgnbd_expected_purchases(*model.bgnbd, v.summary, kValueHorizonWeeks);
+  auto clv = customer_lifetime_value(*model.bgnbd, *model.spend, v.summary, model.clv);
+  if (!purchases || !clv) return;
+  v.lifetime = true;
+  v.expected_purchases = purchases.value();
+  v.clv = clv.value();
 }
 
 SiteModel fit_site_model(std::span<const CustomerFacts> customers, std::int64_t now) {
@@ -124,22 +146,28 @@ SiteModel fit_site_model(std::span<const CustomerFacts> customers, std::int64_t 
   }
   m.bgnbd = bgnbd->params;
   m.spend = spend->params;
-  std::vector<double> clvs;
+  // Every customer must be scorable under the fitted model (e.g. q > 1, or spend has no finite
+  // mean); the tier bounds are the quantiles of their annual value.
+  std::vector<double> values;
   for (const CustomerSummary& s : summaries) {
+    CustomerValue v;
+    v.summary = s;
     auto clv = customer_lifetime_value(*m.bgnbd, *m.spend, s, m.clv);
-    if (!clv) {  // e.g. q <= 1: spend has no finite mean under the fitted model
+    if (!clv || !score(v, *m.bgnbd, *m.spend)) {
       const BgNbdParams b = *m.bgnbd;
       m.bgnbd.reset();
       m.spend.reset();
-      m.value_note = "value model not usable (r " + std::to_string(b.r) + ", alpha " + std::to_string(b.alpha) +
-                     ", a " + std::to_string(b.a) + ", b " + std::to_string(b.b) + "): " + clv.status().message();
+      std::string note = "value model not usable (r ";
+      append_json_number(note, b.r), note += ", alpha ", append_json_number(note, b.alpha);
+      note += ", a ", append_json_number(note, b.a), note += ", b ", append_json_number(note, b.b);
+      m.value_note = note + "): " + (clv ? std::string("spend has no finite mean") : clv.status().message());
       return m;
     }
-    clvs.push_back(clv.value());
+    values.push_back(v.annual_value);
   }
-  std::sort(clvs.begin(), clvs.end());
-  m.clv_median = quantile(clvs, 0.5);
-  m.clv_p80 = quantile(clvs, 0.8);
+  std::sort(values.begin(), values.end());
+  m.tier_median = quantile(values, 0.5);
+  m.tier_p80 = quantile(values, 0.8);
   return m;
 }
 

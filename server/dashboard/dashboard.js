@@ -99,8 +99,8 @@
         money(i * c.bin_width) + (i === n ? '+' : '')));
     });
     s.appendChild(el('line', { class: 'axis', x1: x0, y1: y0 + h - 60, x2: w - 10, y2: y0 + h - 60 }));
-    s.appendChild(el('text', { x: x0, y: h - 8 }, 'median ' + money(c.median) + ' · 80th percentile ' + money(c.p80) +
-      ' (tiers: low < median ≤ medium < p80 ≤ high)'));
+    s.appendChild(el('text', { x: x0, y: h - 8 }, 'CLV over 12 months: median ' + money(c.median) +
+      ' · 80th percentile ' + money(c.p80)));
     put('clv', s);
   }
 

@@ -65,6 +65,7 @@ Result<ScanEnd> scan(Store& store, const Site& site, const SiteModel& model, std
       Row row{id, stored->updated, p.events().empty() ? 0 : p.events().back().ts,
               compute_views(p, catalog, options)};
       row.views.value = score_customer(p, model, now);
+      add_lifetime_value(row.views.value, model);
       if (!visit(row)) return end;
     }
     if (ids->size() < page) {
@@ -101,7 +102,7 @@ struct Filter {
     if (!listed(segments, r.views.rfm.segment) || !listed(stages, r.views.stage)) return false;
     if (!tier.empty() && r.views.value.tier != tier) return false;
     if (max_p_alive && (!r.views.value.scored || r.views.value.p_alive > *max_p_alive)) return false;
-    if (min_clv && (!r.views.value.scored || r.views.value.clv < *min_clv)) return false;
+    if (min_clv && (!r.views.value.lifetime || r.views.value.clv < *min_clv)) return false;
     const std::int64_t idle_days = r.last_activity ? (now - r.last_activity) / kDayMs : INT64_MAX;
     if (active_within_days && idle_days > *active_within_days) return false;
     if (inactive_days && idle_days < *inactive_days) return false;
@@ -229,7 +230,7 @@ Response handle_stats(const Request& req, App& app) {
     const Rfm& rfm = r.views.rfm;
     ++segments[rfm.segment];
     if (rfm.orders > 0) ++grid[rfm.r - 1][rfm.f - 1];
-    if (r.views.value.scored) {
+    if (r.views.value.lifetime) {
       clvs.push_back(r.views.value.clv);
       points.push_back({rfm.recency_days, r.views.value.p_alive, r.views.value.tier});
     }
@@ -279,9 +280,9 @@ Response handle_stats(const Request& req, App& app) {
       body += std::to_string(bins[i]);
     }
     body += "],\"median\":";
-    append_json_number(body, model->clv_median);
+    append_json_number(body, clvs[(clvs.size() - 1) / 2]);
     body += ",\"p80\":";
-    append_json_number(body, model->clv_p80);
+    append_json_number(body, clvs[static_cast<std::size_t>(0.8 * static_cast<double>(clvs.size() - 1))]);
     body += "}";
   }
   // p_alive against recency: an even sample (every k-th in id order), so the picture is stable.

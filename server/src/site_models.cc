@@ -124,7 +124,7 @@ Result<SiteModel> site_model_from_json(std::string_view text) {
     return bad("value.bgnbd");
   if (!number(*sp, "p", g.p) || !number(*sp, "q", g.q) || !number(*sp, "gamma", g.gamma)) return bad("value.spend");
   double months = 0;
-  if (!number(*value, "clv_median", m.clv_median) || !number(*value, "clv_p80", m.clv_p80) ||
+  if (!number(*value, "tier_median", m.tier_median) || !number(*value, "tier_p80", m.tier_p80) ||
       !number(*value, "clv_months", months) || !number(*value, "monthly_discount", m.clv.discount_rate))
     return bad("value");
   m.clv.periods = static_cast<int>(months);
@@ -139,6 +139,7 @@ std::string profile_views_json(const Profile& profile, const SiteModel& model, s
   options.breakpoints = model.breakpoints;
   Views views = compute_views(profile, Catalog{}, options);
   views.value = score_customer(profile, model, now);
+  add_lifetime_value(views.value, model);
   return to_json(views);
 }
 

@@ -95,8 +95,8 @@ TEST_CASE("scoring under a value model gives tiers by the site's CLV quantiles",
   SiteModel m;
   m.bgnbd = BgNbdParams{0.243, 4.414, 0.793, 2.426};  // the CDNOW estimates
   m.spend = GammaGammaParams{6.25, 3.74, 15.44};
-  m.clv_median = 5;
-  m.clv_p80 = 40;
+  m.tier_median = 20;
+  m.tier_p80 = 150;
   Profile loyal("loyal"), gone("gone"), once("once");
   for (int k = 0; k < 12; ++k) loyal.add_event(purchase("l" + std::to_string(k), 7 * k, 40));
   for (int k = 0; k < 12; ++k) gone.add_event(purchase("g" + std::to_string(k), 400 + 7 * k, 40));
@@ -106,6 +106,11 @@ TEST_CASE("scoring under a value model gives tiers by the site's CLV quantiles",
   REQUIRE((l.scored && g.scored && o.scored));
   CHECK(l.p_alive > 0.9);
   CHECK(g.p_alive < 0.05);
+  CHECK(l.annual_value > g.annual_value);
+  CHECK_FALSE(l.lifetime);  // the browser's scoring stops at closed forms
+  add_lifetime_value(l, m);
+  add_lifetime_value(g, m);
+  REQUIRE(l.lifetime);
   CHECK(l.clv > g.clv);
   CHECK(l.tier == "high");
   CHECK(g.tier == "low");
@@ -135,12 +140,12 @@ TEST_CASE("a valuable customer who is slipping gets the win-back greeting that R
   m.fitted_at = kNow;
   m.bgnbd = BgNbdParams{0.243, 4.414, 0.793, 2.426};
   m.spend = GammaGammaParams{6.25, 3.74, 15.44};
-  m.clv_median = 5;
-  m.clv_p80 = 20;
+  m.tier_median = 5;
+  m.tier_p80 = 20;
   engine.set_model(m);
   const CustomerValue& v = engine.views(kNow).value;
   REQUIRE(v.scored);
-  INFO("p_alive " << v.p_alive << ", clv " << v.clv << ", tier " << v.tier);
+  INFO("p_alive " << v.p_alive << ", annual value " << v.annual_value << ", tier " << v.tier);
   CHECK(v.p_alive < 0.5);
   CHECK(v.tier != "low");
   Greeting after = engine.greeting(ctx);

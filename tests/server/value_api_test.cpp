@@ -88,7 +88,7 @@ TEST_CASE("GET /v1/model serves the defaults, then the fitted model, with a work
   json m = body_of(after);
   CHECK(m["customers"] == 300);
   CHECK(m["value"]["bgnbd"]["r"].get<double>() > 0);
-  CHECK(m["value"]["clv_p80"].get<double>() >= m["value"]["clv_median"].get<double>());
+  CHECK(m["value"]["tier_p80"].get<double>() >= m["value"]["tier_median"].get<double>());
   // Breakpoints keep every score reachable: strictly ordered.
   for (int k = 1; k < 4; ++k) {
     CHECK(m["rfm"]["recency_days"][k] < m["rfm"]["recency_days"][k - 1]);
@@ -251,13 +251,13 @@ TEST_CASE("a stored model keeps its parameters exactly", "[server][value]") {
   m.fitted_at = 1790000000000;
   m.bgnbd = ashna::BgNbdParams{2.0611536224385579e-09, 4.414, 0.793, 485165195.40979};
   m.spend = ashna::GammaGammaParams{6.25, 3.74, 1.0 / 3};
-  m.clv_median = 0.1234567891234;
-  m.clv_p80 = 3e-7;
+  m.tier_median = 0.1234567891234;
+  m.tier_p80 = 3e-7;
   auto back = site_model_from_json(ashna::to_json(m));
   REQUIRE(back.is_ok());
   CHECK(back->bgnbd->r == m.bgnbd->r);
   CHECK(back->bgnbd->b == m.bgnbd->b);
   CHECK(back->spend->gamma == m.spend->gamma);
-  CHECK(back->clv_median == m.clv_median);
-  CHECK(back->clv_p80 == m.clv_p80);
+  CHECK(back->tier_median == m.tier_median);
+  CHECK(back->tier_p80 == m.tier_p80);
 }

@@ -39,11 +39,11 @@ std::string to_json(const std::vector<Recommendation>& recs);
 // {"items":[...],"reason":..}
 std::string to_json(const Offer& offer);
 // {"fitted_at","customers","rfm":{"recency_days":[4],"frequency":[4],"monetary":[4]},
-//  "value":{"bgnbd":{r,alpha,a,b},"spend":{p,q,gamma},"clv_median","clv_p80","clv_months",
+//  "value":{"bgnbd":{r,alpha,a,b},"spend":{p,q,gamma},"tier_median","tier_p80","clv_months",
 //           "monthly_discount"} | null[,"value_note"]}: GET /v1/model, docs/customer-value.md
 std::string to_json(const SiteModel& model);
-// {"orders","spend_per_order","x","t_x","T","scored"[,"p_alive","expected_purchases_90d",
-//  "expected_spend","clv","tier"]}
+// {"orders","spend_per_order","x","t_x","T","scored"[,"p_alive","expected_spend","annual_value",
+//  "tier"][,"expected_purchases_90d","clv" (when `lifetime`)]}
 std::string to_json(const CustomerValue& value);
 // {"events","until","purchases":[[day,orders,spend],..],"items":{id:[day,..]},"categories":{..}}
 std::string to_json(const HistorySummary& summary);

@@ -26,10 +26,10 @@ struct SiteModel {
   std::optional<BgNbdParams> bgnbd;
   std::optional<GammaGammaParams> spend;
   std::string value_note;
-  // CLV at the site's 50th and 80th percentiles: below the first is "low", below the second
-  // "medium", else "high". Both 0 until fitted.
-  double clv_median = 0, clv_p80 = 0;
-  ClvOptions clv;  // the horizon and discount CLV is computed over
+  // The tier bounds: annual_value at the site's 50th and 80th percentiles; below the first is
+  // "low", below the second "medium", else "high". Both 0 until fitted.
+  double tier_median = 0, tier_p80 = 0;
+  ClvOptions clv;  // the horizon and discount CLV is computed over (add_lifetime_value)
 };
 
 constexpr double kValueHorizonWeeks = 13;  // "next 90 days" for expected purchases
@@ -39,9 +39,14 @@ constexpr double kValueHorizonWeeks = 13;  // "next 90 days" for expected purcha
 // A customer without purchases has orders = 0 and a zero summary.
 CustomerValue summarize_customer(const Profile& profile, std::int64_t now);
 
-// Scores the customer against the model (summarize_customer + p_alive, expectations, CLV, tier).
-// Never fails: a model without value parameters, or a customer without orders, gives scored = false.
+// Scores the customer against the model: summarize_customer + p_alive, expected spend, annual
+// value and tier; closed forms only, so the browser build stays small. Never fails: a model
+// without value parameters, or a customer without orders, gives scored = false.
 CustomerValue score_customer(const Profile& profile, const SiteModel& model, std::int64_t now);
+// Adds expected purchases in the next 13 weeks and CLV (BG/NBD's conditional expectation, which
+// needs the hypergeometric function): for the server and tools. Leaves `value` as it is when it
+// is not scored or the numbers cannot be computed.
+void add_lifetime_value(CustomerValue& value, const SiteModel& model);
 
 // What fitting needs to know about one customer with at least one order.
 struct CustomerFacts {

@@ -156,10 +156,16 @@ struct CustomerValue {
   double spend_per_order = 0;     // mean value of all occasions
   bool scored = false;            // false: no orders, or the model has no value parameters
   double p_alive = 0;             // probability the customer still buys here
-  double expected_purchases = 0;  // in the next 13 weeks (kValueHorizonWeeks)
-  double expected_spend = 0;      // per future order
-  double clv = 0;                 // over the model's CLV horizon, discounted
+  double expected_spend = 0;      // per future order (Gamma-Gamma)
+  // The year's spend at the customer's own pace, weighted by p_alive: p_alive x E[orders per week
+  // while alive] (r + x) / (alpha + T) x 52 x expected_spend. Cheap enough for the browser, and
+  // what the tier ranks by.
+  double annual_value = 0;
   std::string tier;               // high | medium | low | "" (not scored)
+  // The full lifetime figures (server and tools: add_lifetime_value), false in the browser.
+  bool lifetime = false;
+  double expected_purchases = 0;  // in the next 13 weeks (kValueHorizonWeeks)
+  double clv = 0;                 // over the model's CLV horizon, discounted
 };
 
 }  // namespace ashna
