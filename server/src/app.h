@@ -36,7 +36,7 @@ struct Limits {
 struct RateLimits {
   RateRule device{5, 30};         // per device token (POST /v1/sync, /v1/identify)
   RateRule site{2000, 4000};      // per publishable key: one site's traffic, all devices together
-  RateRule secret_key{200, 400};  // per secret key (backend API)
+  RateRule secret_key{1000, 2000};  // per secret key (backend API)
 };
 
 struct App {

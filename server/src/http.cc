@@ -35,6 +35,25 @@ std::string Request::query(std::string_view name) const {
   return {};
 }
 
+std::string Request::malformed_query() const {
+  std::string_view t = target;
+  auto q = t.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view rest = t.substr(q + 1);
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    auto eq = pair.find('=');
+    std::string key, value;
+    const bool key_ok = percent_decode(pair.substr(0, eq), key, true);
+    if (!key_ok || (eq != std::string_view::npos && !percent_decode(pair.substr(eq + 1), value, true)))
+      return key_ok && !key.empty() ? key : std::string("query");
+    if (amp == std::string_view::npos) break;
+    rest = rest.substr(amp + 1);
+  }
+  return {};
+}
+
 Response json_error(int status, std::string_view code, std::string_view message) {
   Response r;
   r.status = status;

@@ -23,6 +23,9 @@ struct Request {
   std::string_view path() const;
   // Value of one query parameter (percent-decoded), or "" when absent.
   std::string query(std::string_view name) const;
+  // The name of the first query parameter whose name or value has a malformed %-escape or
+  // decodes to a NUL ("" when all are well formed): such a request is refused, not half-read.
+  std::string malformed_query() const;
 };
 
 class Responder;

@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
     std::cerr << line << '\n';
   };
   for (const auto& d : options->static_dirs) app.static_roots.emplace_back(d);
+  for (auto [given, rule] : {std::pair{options->rate_device, &app.limits.device}, {options->rate_site, &app.limits.site},
+                             {options->rate_secret, &app.limits.secret_key}})
+    if (given) *rule = RateRule{*given, 2 * *given};
 
   Refitter refitter(*store.value(), std::chrono::hours(options->refit_hours), unix_ms, app.log);
 

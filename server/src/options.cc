@@ -7,7 +7,7 @@ namespace ashna::server {
 
 const char* const kUsage =
     "usage: ashna-server [--db PATH] [--listen HOST:PORT] [--static DIR]... [--demo] [--threads N]\n"
-    "                    [--refit-hours N]\n"
+    "                    [--refit-hours N] [--rate-limits DEVICE,SITE,SECRET]\n"
     "  --db PATH          SQLite database file (created if absent; default ashna.db)\n"
     "  --listen HOST:PORT address to serve on (default 127.0.0.1:8080; port 0 picks a free one)\n"
     "  --static DIR       serve files from DIR (repeatable; searched in order)\n"
@@ -16,6 +16,8 @@ const char* const kUsage =
     "  --threads N        I/O threads (default 2)\n"
     "  --refit-hours N    refit each site's model (GET /v1/model) when older than N hours\n"
     "                     (default 24; 0 = only by `fit-value --site`)\n"
+    "  --rate-limits D,S,K requests per second per device token, per site and per secret key\n"
+    "                     (bursts of twice that; 0 = unlimited; default 5,2000,1000)\n"
     "subcommands (see docs/operations.md):\n"
     "  ashna-server site create|list|rotate-key ...   manage sites and keys\n"
     "  ashna-server eval-recs --input FILE.csv ...     evaluate recommendations on a purchase log\n"
@@ -69,6 +71,19 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
       long n = 0;
       if (!parse_int(v, n) || n < 1 || n > 64) return bad("--threads expects 1-64, got '" + v + "'");
       o.threads = static_cast<int>(n);
+    } else if (a == "--rate-limits") {
+      if (Status s = value(v); !s) return s;
+      std::optional<double>* slots[] = {&o.rate_device, &o.rate_site, &o.rate_secret};
+      std::string_view rest = v;
+      for (int k = 0; k < 3; ++k) {
+        auto comma = rest.find(',');
+        std::string_view part = rest.substr(0, comma);
+        long n = -1;
+        if ((k < 2) != (comma != std::string_view::npos) || !parse_int(part, n) || n < 0 || n > 1000000)
+          return bad("--rate-limits expects three whole numbers DEVICE,SITE,SECRET (0 = unlimited), got '" + v + "'");
+        *slots[k] = static_cast<double>(n);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      }
     } else if (a == "--refit-hours") {
       if (Status s = value(v); !s) return s;
       long n = 0;

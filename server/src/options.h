@@ -1,6 +1,7 @@
 // Command-line options of ashna-server.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ struct Options {
   int threads = 2;
   // Each site's model (GET /v1/model) is refitted when older than this; 0 = only on demand.
   int refit_hours = 24;
+  // Requests per second per device token, per site (publishable key) and per secret key; the
+  // burst allowed is twice the rate. 0 = unlimited. Defaults in app.h (RateLimits).
+  std::optional<double> rate_device, rate_site, rate_secret;
   bool help = false;
 };
 

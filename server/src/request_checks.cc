@@ -1,6 +1,7 @@
 // Shared request checks; see request_checks.h.
 #include "request_checks.h"
 
+#include <cctype>
 #include <charconv>
 
 #include "sha256.h"
@@ -70,9 +71,18 @@ Response from_status(const Status& s) {
   return json_error(400, s.code(), s.message());
 }
 
+bool media_type_is(const Request& req, std::string_view type) {
+  std::string_view given = req.header("content-type");
+  given = given.substr(0, given.find(';'));
+  while (!given.empty() && (given.back() == ' ' || given.back() == '\t')) given.remove_suffix(1);
+  if (given.size() != type.size()) return false;
+  for (std::size_t i = 0; i < type.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(given[i])) != type[i]) return false;
+  return true;
+}
+
 Response require_json(const Request& req) {
-  std::string_view type = req.header("content-type");
-  if (type.substr(0, 16) != "application/json")
+  if (!media_type_is(req, "application/json"))
     return json_error(415, "unsupported_media_type", "send the body as application/json");
   return Response{0, {}, {}, {}, false};
 }

@@ -29,6 +29,10 @@ Response from_status(const Status& s);
 // A decimal integer in [0, max]; nullopt otherwise (signs, spaces, overflow). For query parameters.
 std::optional<std::int64_t> parse_count(std::string_view s, std::int64_t max);
 
+// True when the Content-Type's media type is `type` (given in lower case), ignoring case and
+// parameters ("Application/JSON; charset=utf-8" is application/json), as RFC 9110 says.
+bool media_type_is(const Request& req, std::string_view type);
+
 // 415 unless the request says its body is JSON; status 0 when it does.
 Response require_json(const Request& req);
 

@@ -28,6 +28,12 @@ bool browser_endpoint(std::string_view path) {
 Response route(const Request& req, App& app) {
   std::string_view path = req.path();
   const std::string& m = req.method;
+  if (std::string bad = req.malformed_query(); !bad.empty() && (path == "/v1" || path.substr(0, 4) == "/v1/")) {
+    std::string name = bad.substr(0, 32);
+    for (char& c : name)
+      if (!safe_id(std::string_view(&c, 1), 1, 1)) c = '_';  // the name is echoed: keep it plain
+    return json_error(400, "invalid_field", name + ": malformed percent-encoding in the query string");
+  }
   if (m == "OPTIONS" && browser_endpoint(path)) {
     // CORS preflight (application/json bodies need one). The site, and so its origin list, is only
     // known from the body, so the POST itself is checked (origin_not_allowed).

@@ -187,6 +187,14 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_header(beast::error_code ec, std::size_t) {
     idle_ = false;
+    if (!ec && !framing_is_clear()) {
+      // RFC 9112 6.1/6.3: a request whose body length is ambiguous is refused and the connection
+      // closed, or the bytes after it could be read as a second, smuggled request.
+      return respond(json_error(400, "bad_request",
+                                "malformed HTTP request: Transfer-Encoding must be exactly 'chunked', once, "
+                                "without Content-Length"),
+                     11, false, false);
+    }
     if (ec || parser_->is_done()) return on_read(ec, 0);
     if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
       // curl and others wait for this before sending a body larger than 1 KB.
@@ -197,6 +205,20 @@ class Session : public std::enable_shared_from_this<Session> {
       });
     }
     read_body();
+  }
+
+  // Only one framing is accepted: Content-Length, or a single "Transfer-Encoding: chunked".
+  bool framing_is_clear() const {
+    const auto& h = parser_->get();
+    std::size_t te = 0;
+    bool ok = true;
+    for (auto it = h.find(http::field::transfer_encoding); it != h.end() && it->name() == http::field::transfer_encoding;
+         ++it) {
+      ++te;
+      ok = ok && beast::iequals(it->value(), "chunked");
+    }
+    if (te == 0) return true;
+    return te == 1 && ok && h.count(http::field::content_length) == 0;
   }
 
   void read_body() {

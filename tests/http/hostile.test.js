@@ -648,11 +648,12 @@ test('after all that, the tables are still there: a normal sync, ingest, export 
   assert.equal((await request('GET', '/v1/stats', { key: SK })).status, 200);
 });
 test('a query parameter with a bad % escape is 400 invalid_field, not ignored',
-  { todo: 'BUG: GET /v1/changes?after=%zz (or after=1%00) answers 200 with the feed from 0: the malformed value is silently treated as absent' },
   () => unchanged(async () => {
-    assertError(await request('GET', '/v1/changes?after=%zz', { key: SK }), 400, 'invalid_field', 'after: a sequence number (integer >= 0) is required');
-    assertError(await request('GET', '/v1/changes?after=1%00', { key: SK }), 400, 'invalid_field', 'after: a sequence number (integer >= 0) is required');
-    assertError(await request('GET', '/v1/changes?limit=%zz', { key: SK }), 400, 'invalid_field', 'limit: an integer from 1 to 1000');
+    const bad = (name) => `${name}: malformed percent-encoding in the query string`;
+    assertError(await request('GET', '/v1/changes?after=%zz', { key: SK }), 400, 'invalid_field', bad('after'));
+    assertError(await request('GET', '/v1/changes?after=1%00', { key: SK }), 400, 'invalid_field', bad('after'));
+    assertError(await request('GET', '/v1/changes?limit=%zz', { key: SK }), 400, 'invalid_field', bad('limit'));
+    assertError(await request('GET', '/v1/model?key=a%00b'), 400, 'invalid_field', bad('key'));
     assertError(await request('GET', '/v1/profiles?segment=%zz', { key: SK }), 400, 'invalid_field', /^segment: /);
   }));
 
@@ -854,15 +855,16 @@ test('smuggling: bad chunk sizes are 400', async () => {
   // A chunk whose data is longer than its size.
   refused(await smuggle((d) => `${POST}Transfer-Encoding: chunked\r\n\r\n1\r\n{}\r\n0\r\n\r\n${d}`), /^malformed HTTP request: bad chunk/);
 });
-test('smuggling: spellings of chunked (CHUNKED, tab, parameters, list) frame the body as chunks', async () => {
-  // The smuggled request is the body: read as chunks it is a bad chunk size, so 400.
+test('smuggling: spellings of chunked (CHUNKED, tab, parameters, list) are refused or framed as chunks', async () => {
+  // Either the server frames the body as chunks (the smuggled request is then a bad chunk size)
+  // or it refuses any Transfer-Encoding but a plain "chunked": both are one 400 and a close.
   for (const te of ['CHUNKED', 'Chunked', '\tchunked', 'chunked ', 'chunked;foo=bar', 'chunked,', ', chunked', 'gzip, chunked', 'identity, chunked']) {
-    refused(await smuggle((d) => `${POST}Transfer-Encoding: ${te}\r\n\r\n${d}`), /^malformed HTTP request: bad chunk/);
+    refused(await smuggle((d) => `${POST}Transfer-Encoding: ${te}\r\n\r\n${d}`), /^malformed HTTP request: (bad chunk|Transfer-Encoding must be exactly 'chunked')/);
   }
 });
-test('smuggling: Transfer-Encoding: identity with a Content-Length is one request', async () => {
-  const res = await smuggle((d) => `${POST}Transfer-Encoding: identity\r\nContent-Length: ${d.length}\r\n\r\n${d}`);
-  assertError(res, 400, 'malformed_json');
+test('smuggling: Transfer-Encoding: identity with a Content-Length is refused (two framings)', async () => {
+  refused(await smuggle((d) => `${POST}Transfer-Encoding: identity\r\nContent-Length: ${d.length}\r\n\r\n${d}`),
+    /^malformed HTTP request: Transfer-Encoding must be exactly 'chunked', once, without Content-Length/);
 });
 test('smuggling: a Content-Length list of equal values is one request', async () => {
   const res = await smuggle((d) => `${POST}Content-Length: ${d.length}, ${d.length}\r\n\r\n${d}`);
@@ -875,7 +877,6 @@ for (const [name, te] of [
   ['an obs-folded Transfer-Encoding (x, then " chunked")', 'x\r\n chunked'],
 ]) {
   test(`smuggling: ${name} without chunked last is 400 (RFC 9112 6.3), never a second request`,
-    { todo: `BUG: POST with ${name.replace(/^an? /, '')} and no Content-Length: the body is taken as empty and the bytes after the headers run as a second request (a smuggled DELETE erased the profile)` },
     async () => {
       refused(await smuggle((d) => `${POST}Transfer-Encoding: ${te}\r\n\r\n${d}`), /^malformed HTTP request: /);
     });

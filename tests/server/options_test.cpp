@@ -25,3 +25,19 @@ TEST_CASE("command-line options", "[options]") {
   CHECK(parse_options({"--frobnicate"}).status().message() == "unknown option '--frobnicate'");
   CHECK(parse_options({"--threads", "0"}).status().code() == "invalid_argument");
 }
+
+TEST_CASE("refit interval and rate limits", "[options]") {
+  auto d = parse_options({});
+  REQUIRE(d.is_ok());
+  CHECK(d->refit_hours == 24);
+  CHECK_FALSE(d->rate_device.has_value());
+  auto o = parse_options({"--refit-hours", "0", "--rate-limits", "10,0,500"});
+  REQUIRE(o.is_ok());
+  CHECK(o->refit_hours == 0);
+  CHECK(o->rate_device == 10);
+  CHECK(o->rate_site == 0);
+  CHECK(o->rate_secret == 500);
+  for (const char* bad : {"10,0", "10,0,500,1", "a,b,c", "-1,0,0", "1,,2", ""})
+    CHECK(parse_options({"--rate-limits", bad}).status().message().find("--rate-limits expects three whole numbers") == 0);
+  CHECK(parse_options({"--refit-hours", "-1"}).status().code() == "invalid_argument");
+}
