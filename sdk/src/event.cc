@@ -7,10 +7,11 @@
 namespace ashna {
 namespace {
 
-constexpr std::array<std::string_view, 12> kTypeNames = {
+constexpr std::array<std::string_view, 13> kTypeNames = {
     "page_view",   "product_view", "search",      "add_to_cart",
     "remove_from_cart", "purchase", "click",     "like",
     "email_open",  "unsubscribe",  "notification_block", "store_visit",
+    "exposure",
 };
 
 Status invalid(std::string_view field, std::string_view why) {

@@ -68,6 +68,8 @@ Response handle_model(const Request& request, App& app);
 Response handle_list_profiles(const Request& request, App& app);
 Response handle_stats(const Request& request, App& app);
 Response handle_dashboard(const Request& request, App& app);
+// `rest`: the path after "/v1/experiments".
+Response handle_experiments(const Request& request, App& app, std::string_view rest);
 // The JSON the backend API gives for one profile (GET /v1/profiles/{id}, one line of the export).
 std::string stored_profile_json(const StoredProfile& stored);
 Response handle_static(const Request& request, App& app);

@@ -1,5 +1,5 @@
 // GET /v1/model?key=pk_...: the site model every browser scores its customer with (issue 7):
-// RFM breakpoints, BG/NBD and Gamma-Gamma parameters, CLV tier bounds. No personal data, so
+// RFM breakpoints, BG/NBD and Gamma-Gamma parameters, tier bounds, and the site's experiments. No personal data, so
 // the publishable key suffices. Cacheable: an ETag (a hash of the body) lets browsers revalidate
 // with If-None-Match and get a bodiless 304 until the site is fitted again.
 #include "ashna/json.h"
@@ -25,6 +25,15 @@ Response handle_model(const Request& req, App& app) {
     body = to_json(SiteModel{});  // never fitted: the defaults, so every browser gets an answer
   } else {
     return from_status(stored.status());
+  }
+  // The site's experiments ride along: browsers decide variants locally (issue 9).
+  auto experiments = app.store.experiments(site.value());
+  if (!experiments) return from_status(experiments.status());
+  if (!experiments->empty()) {
+    body.pop_back();
+    body += ",\"experiments\":[";
+    for (std::size_t i = 0; i < experiments->size(); ++i) body += (i ? "," : "") + experiments.value()[i].second;
+    body += "]}";
   }
   const std::string etag = "\"" + sha256_hex(body).substr(0, 24) + "\"";
   Response r;

@@ -71,6 +71,7 @@ Response route(const Request& req, App& app) {
     if (m != "GET") return method_not_allowed("GET");
     return handle_list_profiles(req, app);
   }
+  if (path == "/v1/experiments" || path.substr(0, 16) == "/v1/experiments/") return handle_experiments(req, app, path.substr(15));
   if (path == "/v1/stats") {
     if (m != "GET") return method_not_allowed("GET");
     return handle_stats(req, app);
@@ -125,6 +126,10 @@ std::string_view route_label(std::string_view path) {
   }
   if (path == "/v1" || path.substr(0, 4) == "/v1/") return "/v1/unknown";
   if (path == "/dashboard" || path.substr(0, 11) == "/dashboard/") return "/dashboard";
+  if (path == "/v1/experiments") return "/v1/experiments";
+  if (path.substr(0, 16) == "/v1/experiments/")
+    return path.size() > 7 && path.substr(path.size() - 7) == "/report" ? "/v1/experiments/{key}/report"
+                                                                         : "/v1/experiments/{key}";
   return "static";
 }
 

@@ -1,4 +1,4 @@
-// SQLite store. Schema (user_version 7; migrations run in order on open):
+// SQLite store. Schema (user_version 8; migrations run in order on open):
 //   sites(id, name, publishable_key UNIQUE, created, identity_secret, origins)
 //   secret_keys(hash PK, site_id, created)            -- SHA-256 of the key, never the key
 //   profiles(site_id, id, version, created, updated, customer, merged_into, erased, erased_version)
@@ -10,6 +10,7 @@
 //   consent_log(site_id, profile_id, ts, source, personalisation, analytics, marketing, policy,
 //               received)                                           -- consent audit trail
 //   site_models(site_id, fitted_at, body, segments)   -- fitted site models, newest served
+//   experiments(site_id, key, body, updated)          -- the site's experiment definitions
 // `version` on events and traits is the profile version that added them: a device that holds
 // version v is sent everything after v (down-sync).
 //
@@ -208,9 +209,20 @@ CREATE TABLE site_models(
 PRAGMA user_version = 7;
 )sql";
 
+// v8: experiment definitions (issue 9), delivered to browsers with the site model.
+constexpr const char* kSchemaV8 = R"sql(
+CREATE TABLE experiments(
+  site_id INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  body TEXT NOT NULL,
+  updated INTEGER NOT NULL,
+  PRIMARY KEY(site_id, key)) WITHOUT ROWID;
+PRAGMA user_version = 8;
+)sql";
+
 // Every released step, in order; append new ones, never edit old ones.
 constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6,
-                                     kSchemaV7};
+                                     kSchemaV7, kSchemaV8};
 constexpr std::int64_t kSchemaVersion = std::size(kMigrations);
 // Readers at once; more than the I/O threads plus a streaming export or two.
 constexpr int kReaders = 4;
@@ -748,6 +760,34 @@ Result<std::vector<std::pair<std::int64_t, std::string>>> SqliteStore::model_his
   int rc;
   while ((rc = q.step()) == SQLITE_ROW) out.emplace_back(q.int64(0), q.text(1));
   if (rc != SQLITE_DONE) return storage_error(read.db(), "read model history");
+  return out;
+}
+
+Status SqliteStore::put_experiment(const Site& site, std::string_view key, std::string_view body, std::int64_t now) {
+  return committer_->run([&](sqlite3* db) -> Status {
+    Stmt q(db, "INSERT OR REPLACE INTO experiments(site_id, key, body, updated) VALUES(?1, ?2, ?3, ?4)");
+    q.bind(1, site.id).bind(2, key).bind(3, body).bind(4, now);
+    return q.step() == SQLITE_DONE ? Status::ok() : storage_error(db, "save experiment");
+  });
+}
+
+Status SqliteStore::delete_experiment(const Site& site, std::string_view key) {
+  return committer_->run([&](sqlite3* db) -> Status {
+    Stmt q(db, "DELETE FROM experiments WHERE site_id = ?1 AND key = ?2");
+    q.bind(1, site.id).bind(2, key);
+    if (q.step() != SQLITE_DONE) return storage_error(db, "delete experiment");
+    return sqlite3_changes(db) ? Status::ok() : Status::error("not_found", "no experiment with this key");
+  });
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::experiments(const Site& site) {
+  ReadLease read(*this);
+  Stmt q(read.db(), "SELECT key, body FROM experiments WHERE site_id = ?1 ORDER BY key");
+  q.bind(1, site.id);
+  std::vector<std::pair<std::string, std::string>> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) out.emplace_back(q.text(0), q.text(1));
+  if (rc != SQLITE_DONE) return storage_error(read.db(), "read experiments");
   return out;
 }
 

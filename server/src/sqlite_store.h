@@ -51,6 +51,9 @@ class SqliteStore final : public Store {
   Result<std::string> latest_model(const Site& site) override;
   Result<std::vector<std::pair<std::int64_t, std::string>>> model_history(const Site& site,
                                                                           std::size_t limit) override;
+  Status put_experiment(const Site& site, std::string_view key, std::string_view body, std::int64_t now) override;
+  Status delete_experiment(const Site& site, std::string_view key) override;
+  Result<std::vector<std::pair<std::string, std::string>>> experiments(const Site& site) override;
   GroupCommitStats commit_stats() const override;
 
   //--- Site administration (the `ashna-server site` CLI); not part of Store: no handler may do this.

@@ -178,6 +178,13 @@ class Store {
   virtual Result<std::vector<std::pair<std::int64_t, std::string>>> model_history(const Site& site,
                                                                                   std::size_t limit) = 0;
 
+  // The site's experiments (issue 9), as the JSON the backend PUT (validated by the handler).
+  // put_experiment replaces one with the same key; delete_experiment: not_found when absent.
+  virtual Status put_experiment(const Site& site, std::string_view key, std::string_view body, std::int64_t now) = 0;
+  virtual Status delete_experiment(const Site& site, std::string_view key) = 0;
+  // (key, body) of every experiment of the site, by key.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> experiments(const Site& site) = 0;
+
   // How writes have been batched into commits so far (for /metrics and tests); zeros for a
   // store without group commit.
   virtual GroupCommitStats commit_stats() const { return {}; }

@@ -55,7 +55,7 @@ TEST_CASE("a database from a newer server is refused, not damaged", "[store]") {
   sqlite3_close(db);
   auto s = SqliteStore::open(path);
   REQUIRE_FALSE(s.is_ok());
-  CHECK(s.status().message() == "database schema version 99 is newer than this server understands (7)");
+  CHECK(s.status().message() == "database schema version 99 is newer than this server understands (8)");
 }
 
 TEST_CASE("an unopenable path is a clear error", "[store]") {
@@ -104,7 +104,7 @@ TEST_CASE("a version 1 database is migrated to the current version on open, keep
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr);
   REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-  CHECK(sqlite3_column_int(st, 0) == 7);
+  CHECK(sqlite3_column_int(st, 0) == 8);
   sqlite3_finalize(st);
   sqlite3_close(db);
 }

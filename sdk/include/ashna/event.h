@@ -25,6 +25,7 @@ enum class EventType : std::uint8_t {
   unsubscribe,
   notification_block,
   store_visit,
+  exposure,  // a variation of an experiment was shown: props {"experiment": key, "variation": n}
 };
 
 // "product_view" -> EventType::product_view; nullopt for anything else.
