@@ -6,7 +6,7 @@
 
 export type EventType =
   | 'page_view' | 'product_view' | 'search' | 'add_to_cart' | 'remove_from_cart' | 'purchase'
-  | 'click' | 'like' | 'email_open' | 'unsubscribe' | 'notification_block' | 'store_visit';
+  | 'click' | 'like' | 'email_open' | 'unsubscribe' | 'notification_block' | 'store_visit' | 'exposure';
 
 /** A product as the shop describes it. */
 export interface Item {
@@ -105,6 +105,22 @@ export interface Views {
   category_cadence: Views['items'];
   stage: 'discovering' | 'comparing' | 'deciding' | 'bought' | 'evaluating' | 'loyal' | 'at_risk';
   stage_reason: string;
+  /** The customer's value under the site's model (GET /v1/model); `scored` is false without a
+   *  model or without orders. Tier ranks annual_value against the site's quantiles. */
+  value: CustomerValue;
+}
+
+export interface CustomerValue {
+  orders: number;
+  spend_per_order: number;
+  x: number;
+  t_x: number;
+  T: number;
+  scored: boolean;
+  p_alive?: number;
+  expected_spend?: number;
+  annual_value?: number;
+  tier?: 'high' | 'medium' | 'low';
 }
 
 export interface Purposes {
@@ -131,7 +147,7 @@ export type TraitUpdate = Partial<Record<'name' | 'locale' | 'channel', string>>
 export interface SyncResult {
   ok: boolean;
   version?: number;
-  accepted?: { events: number; traits: number };
+  accepted?: { events: number; traits: number; consent?: number };
   received?: number;
   status?: number;
   error?: { code: string; message: string };
@@ -158,7 +174,9 @@ export interface Ashna {
   recommend(opts?: { k?: number; exclude?: string[] }): Promise<Recommendation[]>;
   offer(): Promise<Offer>;
   views(): Promise<Views>;
-  /** Sends what is pending and receives what this device lacks. */
+  /** Sends what is pending and receives what this device lacks, in sync protocol version 2
+   *  (MessagePack; data-wire="json" on the script tag for version 1). Resolves to the server's
+   *  answer in the version-1 JSON shape, or null without storage consent or on a network error. */
   sync(): Promise<unknown>;
   on<K extends keyof AshnaEvents>(event: K, fn: (detail: AshnaEvents[K]) => void): Promise<void>;
   profile: {

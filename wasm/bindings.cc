@@ -1,6 +1,7 @@
 // The whole C ABI between JavaScript and the core. Strings in are UTF-8, NUL-terminated and
-// borrowed for the call. Strings out are JSON, owned by the handle and valid until the next call
-// on it. Errors come back as {"error":{"code","message"}}; nothing here can abort the module.
+// borrowed for the call. Strings out are JSON (ashna_delta_wire: MessagePack bytes, length from
+// ashna_out_size), owned by the handle and valid until the next call on it. Errors come back as
+// {"error":{"code","message"}}; nothing here can abort the module.
 #include <emscripten/emscripten.h>
 
 #include <cmath>
@@ -11,6 +12,7 @@
 
 #include "ashna/engine.h"
 #include "ashna/json.h"
+#include "ashna/wire.h"
 
 namespace {
 
@@ -148,6 +150,16 @@ EMSCRIPTEN_KEEPALIVE const char* ashna_delta(Handle* h, int max_entries) {
   return reply(h, to_json(h->engine.pending(max_entries > 0 ? static_cast<std::size_t>(max_entries)
                                                               : static_cast<std::size_t>(-1))));
 }
+
+// The same delta in sync protocol version 2 (MessagePack, wire.h): bytes, not a C string. The
+// pointer is owned by the handle like every answer; ashna_out_size gives its length.
+EMSCRIPTEN_KEEPALIVE const char* ashna_delta_wire(Handle* h, int max_entries) {
+  return reply(h, ashna::encode_delta(h->engine.pending(max_entries > 0 ? static_cast<std::size_t>(max_entries)
+                                                                        : static_cast<std::size_t>(-1))));
+}
+
+// Bytes in the handle's last answer (for the binary ones).
+EMSCRIPTEN_KEEPALIVE int ashna_out_size(Handle* h) { return static_cast<int>(h->out.size()); }
 
 EMSCRIPTEN_KEEPALIVE const char* ashna_ack(Handle* h, double upto) {
   h->engine.ack(to_seq(upto));

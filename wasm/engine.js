@@ -17,13 +17,16 @@ var AshnaEngine = (function () {
     ashna_greeting: ['number', ['number', 'number', 'number', 'string']],
     ashna_state: ['number', ['number']],
     ashna_delta: ['number', ['number', 'number']],
+    ashna_delta_wire: ['number', ['number', 'number']],
+    ashna_out_size: ['number', ['number']],
     ashna_ack: ['number', ['number', 'number']],
     ashna_erase: ['number', ['number', 'number', 'number']],
     ashna_profile: ['number', ['number']]
   };
 
-  // C strings end at NUL: replace it so a value is never silently cut short.
-  function str(v) { return v == null ? '' : String(v).replace(/\u0000/g, '\ufffd'); }
+  // C strings end at NUL: replace it so a value is never silently cut short. A lone surrogate
+  // becomes U+FFFD too (Emscripten's UTF-8 writer would pair it with the next character).
+  function str(v) { return v == null ? '' : wellFormed(String(v).replace(/\u0000/g, '\ufffd')); }
   // Free properties as JSON the server accepts: lone surrogates (a string cut mid-emoji) become
   // U+FFFD, and <, >, & are escaped like every other string Ashna writes.
   function wellFormed(s) {
@@ -106,6 +109,11 @@ var AshnaEngine = (function () {
   /** The JSON text of the pending delta (sent as is, never re-serialized); at most `max` entries. */
   AshnaEngine.prototype.deltaText = function (max) { return this._m.UTF8ToString(this._f.ashna_delta(this._h, max || 0)); };
   AshnaEngine.prototype.delta = function (max) { return JSON.parse(this.deltaText(max)); };
+  /** The same delta in sync protocol version 2: MessagePack bytes (a copy) made by the core. */
+  AshnaEngine.prototype.deltaBytes = function (max) {
+    var p = this._f.ashna_delta_wire(this._h, max || 0);
+    return this._m.HEAPU8.slice(p, p + this._f.ashna_out_size(this._h));
+  };
   AshnaEngine.prototype.ack = function (upto) { return this._json(this._f.ashna_ack(this._h, upto)); };
   /** Erasure: forget and refuse everything older than `epoch` (Unix ms). */
   AshnaEngine.prototype.erase = function (epoch, seq) {
@@ -124,5 +132,123 @@ var AshnaEngine = (function () {
   };
 
   AshnaEngine.prototype.free = function () { this._f.ashna_free(this._h); this._h = 0; };
+
+  // ---- Sync protocol version 2 (grammar: sdk/src/wire.cc). The core encodes the delta; these
+  // pack the envelope around it and read the server's answer, with no library.
+  /** MessagePack of null, booleans, non-negative integers, strings, arrays and objects (undefined
+   *  values left out): what a request envelope holds. A Uint8Array is taken as MessagePack
+   *  already (the core's delta) and copied in. */
+  function pack(value) {
+    var out = [], utf8 = new TextEncoder();
+    function be(n, k) { while (k--) out.push(Math.floor(n / Math.pow(2, 8 * k)) & 255); }
+    // fixed form up to `max`, else the 16- or 32-bit length form (`c16`, `c16 + 1`).
+    function head(n, fix, max, c16) {
+      if (n < max) out.push(fix | n);
+      else { out.push(c16 + (n > 65535)); be(n, n > 65535 ? 4 : 2); }
+    }
+    function put(v) {
+      var i, c;
+      if (v == null) out.push(0xc0);
+      else if (typeof v === 'boolean') out.push(v ? 0xc3 : 0xc2);
+      else if (typeof v === 'number') {
+        if (!(v >= 0 && v === Math.floor(v) && v < 9007199254740992)) throw new TypeError('pack: ' + v + ' is not a non-negative integer');
+        if (v < 128) out.push(v);
+        else { for (i = 1, c = 0xcc; v >= Math.pow(2, 8 * i); i *= 2) c++; out.push(c); be(v, i); }
+      } else if (typeof v === 'string') {
+        v = utf8.encode(v);  // lone surrogates become U+FFFD: always valid UTF-8
+        head(v.length, 0xa0, 32, 0xda);
+        for (i = 0; i < v.length; i++) out.push(v[i]);
+      } else if (v instanceof Uint8Array) {
+        for (i = 0; i < v.length; i++) out.push(v[i]);
+      } else if (Array.isArray(v)) {
+        head(v.length, 0x90, 16, 0xdc);
+        v.forEach(put);
+      } else {
+        c = Object.keys(v).filter(function (k) { return v[k] !== undefined; });
+        head(c.length, 0x80, 16, 0xde);
+        c.forEach(function (k) { put(k); put(v[k]); });
+      }
+    }
+    put(value);
+    return new Uint8Array(out);
+  }
+
+  /** One MessagePack value: nil, booleans, integers, float64, strings, arrays, maps (objects
+   *  without a prototype). Throws on truncation, any other type, nesting deeper than 16 and
+   *  trailing bytes. Integers beyond 2^53 lose precision (the server sends none). */
+  function unpack(bytes) {
+    var view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), pos = 0, depth = 0, utf8 = new TextDecoder();
+    function fail(why) { throw new Error('msgpack: ' + why + ' at byte ' + (pos + 1)); }
+    function need(n) {
+      if (pos + n > bytes.length) pos = bytes.length, fail('truncated');
+      return (pos += n) - n;
+    }
+    function uint(n) { for (var p = need(n), x = 0, i = 0; i < n; i++) x = x * 256 + bytes[p + i]; return x; }
+    function list(n, map) {
+      if (++depth > 16) fail('nested deeper than 16');
+      for (var o = map ? Object.create(null) : [], i = 0, k; i < n; i++) {
+        if (!map) o.push(read());
+        else if (typeof (k = read()) === 'string') o[k] = read();
+        else fail('a map key that is not a string');
+      }
+      depth--;
+      return o;
+    }
+    function read() {
+      var b = bytes[need(1)], n;
+      if (b < 0x80) return b;
+      if (b < 0xa0) return list(b & 15, b < 0x90);
+      if (b < 0xc0 || (b > 0xd8 && b < 0xdc)) return n = b < 0xc0 ? b & 31 : uint(1 << (b - 0xd9)), utf8.decode(bytes.subarray(need(n), pos));
+      if (b > 0xdf) return b - 256;
+      if (b > 0xcb && b < 0xd0) return uint(1 << (b - 0xcc));
+      if (b === 0xd3) return n = need(8), view.getInt32(n) * 4294967296 + view.getUint32(n + 4);
+      if (b > 0xcf && b < 0xd3) return n = 1 << (b - 0xd0), uint(n) - (bytes[pos - n] > 127 ? Math.pow(2, 8 * n) : 0);
+      if (b > 0xdb) return list(uint(b & 1 ? 4 : 2), b > 0xdd);
+      if (b === 0xcb) return view.getFloat64(need(8));
+      if (b === 0xc0) return null;
+      if (b === 0xc2 || b === 0xc3) return b === 0xc3;
+      pos--, fail('type 0x' + b.toString(16) + ', not part of the protocol,');
+    }
+    var value = read();
+    if (pos < bytes.length) fail('trailing bytes');
+    return value;
+  }
+
+  var TYPES = ['page_view', 'product_view', 'search', 'add_to_cart', 'remove_from_cart', 'purchase', 'click', 'like',
+    'email_open', 'unsubscribe', 'notification_block', 'store_visit', 'exposure'];
+  /** A version-2 answer (the unpacked map) in the version-1 shape: {ack, profile, version,
+   *  accepted, down: {version, more, erased, events, traits}}, events and traits as the engine
+   *  takes them. Throws if the down delta is not what the grammar says. */
+  function answer(a) {
+    var d = a.d, S = d.S || [], ts = d.b || 0, traits = {};
+    function text(x) {
+      var s = typeof x === 'number' ? S[x] : x;
+      if (typeof s !== 'string') throw new Error('msgpack: a text that is not a string or a table index');
+      return s;
+    }
+    function item(r) {
+      // A whole number is hundredths; the writer never sends a whole float.
+      return { id: text(r[0]), title: r[1] == null ? '' : text(r[1]), category: r[2] == null ? '' : text(r[2]),
+        price: r[3] == null ? 0 : r[3] === Math.floor(r[3]) ? r[3] / 100 : r[3] };
+    }
+    var events = (d.e || []).map(function (r) {
+      var e = { id: Array.isArray(r[0]) ? text(r[0][0]) + r[0][1] : text(r[0]), type: typeof r[1] === 'number' ? TYPES[r[1]] : r[1],
+        ts: ts += r[2], channel: r[8] == null ? 'web' : text(r[8]) };
+      if (r[3] != null) e.path = text(r[3]);
+      if (r[4] != null) e.props = JSON.parse(text(r[4]));
+      if (r[5] != null) e.item = item(r[5]);
+      if (r[6] != null && r[6].length) e.lines = r[6].map(function (l) { var o = item(l); o.qty = l[4] == null ? 1 : l[4]; return o; });
+      if (r[7] != null) e.currency = text(r[7]);
+      return e;
+    });
+    (d.t || []).forEach(function (r) { traits[text(r[0])] = { value: text(r[1]), ts: (d.b || 0) + r[2], replica: text(r[3]) }; });
+    var accepted = { events: a.n[0], traits: a.n[1] };
+    if (a.n.length > 2) accepted.consent = a.n[2];
+    return { ack: { upto: a.a }, profile: a.p, version: a.V, accepted: accepted,
+      down: { version: d.V, more: d.m, erased: d.x || 0, events: events, traits: traits } };
+  }
+  AshnaEngine.pack = pack;
+  AshnaEngine.unpack = unpack;
+  AshnaEngine.answer = answer;
   return AshnaEngine;
 })();

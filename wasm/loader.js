@@ -5,7 +5,8 @@
  * data-locale (default: <html lang>), data-catalog (URL of the shop's catalog JSON),
  * data-policy (privacy policy version: a new one asks for consent again),
  * data-consent-mode="google" (forward choices to gtag as Google Consent Mode v2 signals),
- * data-auto="off" disables automatic page/product views and click tracking. */
+ * data-auto="off" disables automatic page/product views and click tracking,
+ * data-wire="json" syncs with protocol version 1 (JSON, readable in devtools) instead of 2 (MessagePack). */
 (function (w, d) {
   'use strict';
   var script = d.currentScript;
@@ -19,7 +20,11 @@
   var engine = null, failed = null, device = null, consent = null, loading = null;
   var held = [];            // calls made while the wasm loads
   var catalogItems = [];    // the shop's catalog, kept to re-seed the engine after reset()
-  var syncTimer = 0, syncing = false, inflight = null, backoff = 0;
+  var syncTimer = 0, syncing = false, inflight = null, backoff = 0, flushed = 0;
+  var msgpack = cfg.wire !== 'json', MSGPACK = 'application/msgpack';
+  // Event ids: a random prefix per page load and a counter. Unique per profile (72 random bits a
+  // page), and the sync's string table sends the prefix once (then 2-4 bytes an event).
+  var idPrefix = '', idCount = 0;
 
   function warn(msg) { if (w.console) w.console.warn('[ashna] ' + msg); }
   function emit(name, detail) {
@@ -89,9 +94,11 @@
     var e = load('erase');
     if (!e) return Promise.resolve(null);
     var n = consent && consent.unsent ? consent.unsent.length : 0;
-    var text = JSON.stringify({ v: 1, key: site, token: e.token,
+    // The withdrawal itself goes on record with it.
+    var text = msgpack ? AshnaEngine.pack({ v: 2, k: site, t: e.token, c: n ? consentRecords() : undefined,
+      d: { p: e.id, r: e.replica, u: 0, x: e.epoch } }) : JSON.stringify({ v: 1, key: site, token: e.token,
       delta: { profile: e.id, replica: e.replica, upto: 0, erased: e.epoch } });
-    if (n) text = text.slice(0, -1) + consentPart() + '}';  // the withdrawal itself goes on record
+    if (n && !msgpack) text = text.slice(0, -1) + consentPart() + '}';
     return post('v1/sync', text).then(function (res) {
       if (res.ok) consentSent(n);
       if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 429)) drop('erase');  // done, or never will be
@@ -244,7 +251,10 @@
   // Keeps a request under the 64 KiB browsers allow for keepalive requests and the server's limit
   // of 500 events; what is left goes in the next request at once.
   var kMaxPerSync = 100;
+  // Version 2: MessagePack, the delta encoded by the core; version 1 (data-wire="json"): JSON text.
   function body() {
+    if (msgpack) return AshnaEngine.pack({ v: 2, k: site, t: device.token, s: device.since || 0, c: consentRecords(),
+      d: engine.deltaBytes(kMaxPerSync) });
     return '{"v":1,"key":' + JSON.stringify(site) + ',"token":' + JSON.stringify(device.token) +
       ',"since":' + (device.since || 0) + consentPart() + ',"delta":' + engine.deltaText(kMaxPerSync) + '}';
   }
@@ -252,16 +262,44 @@
     var u = consent && consent.unsent;
     return u && u.length ? ',"consent":' + JSON.stringify(u) : '';
   }
+  // Version 2 consent records: [ts, personalisation, analytics, marketing, source, policy].
+  function consentRecords() {
+    var u = consent && consent.unsent;
+    return u && u.length ? u.map(function (r) { return [r.ts, r.personalisation, r.analytics, r.marketing, r.source, r.policy]; }) : undefined;
+  }
   // The server has the first `n` consent records: forget them here.
   function consentSent(n) {
     if (!n || !consent || !consent.unsent) return;
     consent.unsent.splice(0, n);
     save('consent', consent);
   }
-  function post(path, text) {
+  function post(path, body) {
     return w.fetch(endpoint + path, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: text, keepalive: true, credentials: 'omit'
+      method: 'POST', headers: { 'Content-Type': typeof body === 'string' ? 'application/json' : MSGPACK }, body: body,
+      keepalive: true, credentials: 'omit'
     });
+  }
+  // The answer as an object: MessagePack (a version-2 sync) or JSON (version 1, and every error).
+  function answerOf(res) {
+    if ((res.headers.get('Content-Type') || '').indexOf(MSGPACK) !== 0) return res.json();
+    return res.arrayBuffer().then(function (b) { return AshnaEngine.answer(AshnaEngine.unpack(new Uint8Array(b))); });
+  }
+  // The page is being hidden or left: what is pending must leave now, even if the page is gone a
+  // moment later. sendBeacon survives unload; across origins a MessagePack beacon would need a
+  // CORS preflight with credentials (Chromium sends it, the server's preflight does not allow
+  // credentials, and the beacon is dropped silently), so there fetch with keepalive does it.
+  // No answer is read: the next sync sends the same writes again, and replays are idempotent.
+  function flush() {
+    var upto = engine && engine.state() && !syncing ? engine.delta().upto : 0;
+    if (!upto || upto === flushed) return;
+    flushed = upto;
+    var b = body(), url = endpoint + 'v1/sync';
+    var sameOrigin = new URL(url, w.location.href).origin === w.location.origin;
+    try {
+      if ((sameOrigin || !msgpack) && w.navigator.sendBeacon &&
+          w.navigator.sendBeacon(url, new Blob([b], { type: msgpack ? MSGPACK : 'text/plain' }))) return;
+    } catch (e) { /* refused by the browser: fall back to fetch */ }
+    post('v1/sync', b).catch(function () { /* the next page load sends it again */ });
   }
   // What other devices and channels added: kept as already-acknowledged data (seq 0).
   function applyDown(down) {
@@ -281,7 +319,7 @@
     if (!delta.upto && !pull && !sentConsent) return Promise.resolve({ ok: true, sent: 0 });
     syncing = true;
     return inflight = post('v1/sync', body()).then(function (res) {
-      return res.json().then(function (j) {
+      return answerOf(res).then(function (j) {
         syncing = false;
         if (res.ok) {
           consentSent(sentConsent);
@@ -323,7 +361,8 @@
     if (typeof type !== 'string' || !type) return rejectWith('track(type, props): type must be a non-empty string');
     if (props != null && typeof props !== 'object') return rejectWith('track(type, props): props must be an object');
     props = props || {};
-    var ev = { id: randomId(12), type: type, ts: Date.now(), channel: 'web', path: w.location.pathname };
+    idPrefix = idPrefix || randomId(9) + '.';
+    var ev = { id: idPrefix + ++idCount, type: type, ts: Date.now(), channel: 'web', path: w.location.pathname };
     if (props.item && typeof props.item === 'object') ev.item = props.item;
     if (Array.isArray(props.lines)) ev.lines = props.lines;
     if (typeof props.currency === 'string') ev.currency = props.currency;
@@ -552,7 +591,8 @@
       render();
       drain(queued.concat(held.splice(0)));
       sync(true);
-      w.addEventListener('pagehide', function () { if (engine.delta().upto && !syncing) sync(); });
+      w.addEventListener('pagehide', flush);
+      d.addEventListener('visibilitychange', function () { if (d.visibilityState === 'hidden') flush(); });
     }).catch(function (e) {
       if (engine) return warn(e && e.message);
       failed = 'the WebAssembly core could not load (' + (e && e.message || e) + '); showing fallback content';

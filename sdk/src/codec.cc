@@ -2,8 +2,10 @@
 // on any input, so the same code is safe under -fno-exceptions.
 #include "ashna/codec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <initializer_list>
+#include <vector>
 
 namespace ashna {
 namespace {
@@ -78,6 +80,21 @@ Status item_from_json(const json& j, std::string_view path, Item& item,
   return Status::ok();
 }
 
+// Nesting of a JSON value, counted without recursion. dump() recurses once per level, so a
+// deeply nested value (a 256 KB body can nest 100,000 deep) must be refused before it is written.
+std::size_t depth_of(const json& j) {
+  std::size_t deepest = 0;
+  std::vector<std::pair<const json*, std::size_t>> todo{{&j, 1}};
+  while (!todo.empty() && deepest <= kMaxPropsDepth) {
+    auto [v, depth] = todo.back();
+    todo.pop_back();
+    if (!v->is_structured()) continue;
+    deepest = std::max(deepest, depth);
+    for (const json& child : *v) todo.push_back({&child, depth + 1});
+  }
+  return deepest;
+}
+
 }  // namespace
 
 Result<nlohmann::json> parse_json(std::string_view text) {
@@ -146,6 +163,8 @@ Result<Event> event_from_json(const json& j, std::string_view path) {
   }
   if (auto it = j.find("props"); it != j.end()) {
     if (!it->is_object()) return bad(at(path, "props"), "must be an object");
+    if (depth_of(*it) > kMaxPropsDepth)
+      return bad(at(path, "props"), "nested deeper than " + std::to_string(kMaxPropsDepth) + " levels");
     if (!it->empty()) {
       // Like every string Ashna writes: safe to embed in HTML. <, >, & only occur inside strings.
       for (char c : it->dump(-1, ' ', false, json::error_handler_t::replace)) {

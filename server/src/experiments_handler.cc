@@ -24,6 +24,12 @@ namespace {
 constexpr std::size_t kMaxExperiments = 100;       // per site: each one ships to every browser
 constexpr std::size_t kReportMaxProfiles = 200000;  // read per report
 
+Response method_not_allowed(std::string_view allow) {
+  Response r = json_error(405, "method_not_allowed", "use " + std::string(allow) + " for this route");
+  r.headers["allow"] = std::string(allow);
+  return r;
+}
+
 // The experiment `key` of the site, parsed; not_found when there is none.
 Result<Experiment> find_experiment(App& app, const Site& site, std::string_view key) {
   auto all = app.store.experiments(site);
@@ -37,16 +43,20 @@ Result<Experiment> find_experiment(App& app, const Site& site, std::string_view 
   return Status::error("not_found", "no experiment with this key");
 }
 
-// The exposures and outcomes in one profile's events.
-void collect(const Profile& p, std::vector<ExposureRecord>& exposures, std::vector<OutcomeRecord>& outcomes) {
+// The exposures of one experiment (`variations` of them) and the outcomes in one profile's events.
+// Exposure props come from devices: one naming a variation the definition does not have is
+// ignored, not allowed to spoil the report.
+void collect(const Profile& p, std::string_view key, std::size_t variations, std::vector<ExposureRecord>& exposures,
+             std::vector<OutcomeRecord>& outcomes) {
   for (const Event& e : p.events()) {
     if (e.type == EventType::exposure) {
       auto props = nlohmann::json::parse(e.props, nullptr, false);
       if (!props.is_object()) continue;
       auto exp = props.find("experiment");
       auto var = props.find("variation");
-      if (exp == props.end() || !exp->is_string() || var == props.end() || !var->is_number_integer()) continue;
-      exposures.push_back({p.id(), exp->get<std::string>(), var->get<int>(), e.ts});
+      if (exp == props.end() || !exp->is_string() || exp->get_ref<const std::string&>() != key) continue;
+      if (var == props.end() || !var->is_number_unsigned() || var->get<std::uint64_t>() >= variations) continue;
+      exposures.push_back({p.id(), std::string(key), static_cast<int>(var->get<std::uint64_t>()), e.ts});
     } else if (auto type = outcome_type(e.type)) {
       outcomes.push_back({p.id(), *type, e.ts, e.type == EventType::purchase ? line_total(e) : 0.0});
     }
@@ -93,13 +103,13 @@ Response report(const Request& req, App& app, const Site& site, std::string_view
   std::string after;
   std::size_t read = 0;
   bool complete = false;
-  while (read < kReportMaxProfiles) {
+  while (read <= kReportMaxProfiles) {
     auto ids = app.store.profile_ids(site, after, 500);
     if (!ids) return from_status(ids.status());
     for (const std::string& id : ids.value()) {
       auto stored = app.store.load_profile(site, id);
       ++read;
-      if (stored) collect(stored->profile, exposures, outcomes);
+      if (stored) collect(stored->profile, key, traffic_weights(exp.value()).size(), exposures, outcomes);
       else if (stored.status().code() != "not_found") return from_status(stored.status());
     }
     if (ids->size() < 500) {
@@ -127,7 +137,7 @@ Response handle_experiments(const Request& req, App& app, std::string_view rest)
   auto site = authenticate_backend(req, app, error);
   if (!site) return error;
   if (rest.empty() || rest == "/") {
-    if (req.method != "GET") return json_error(405, "method_not_allowed", "use GET for this route");
+    if (req.method != "GET") return method_not_allowed("GET");
     auto all = app.store.experiments(site.value());
     if (!all) return from_status(all.status());
     std::string body = "{\"experiments\":[";
@@ -142,7 +152,7 @@ Response handle_experiments(const Request& req, App& app, std::string_view rest)
       !safe_id(key, 1, 128))
     return json_error(400, "invalid_field", "key: 1 to 128 characters [A-Za-z0-9_.:-]");
   if (is_report) {
-    if (req.method != "GET") return json_error(405, "method_not_allowed", "use GET for this route");
+    if (req.method != "GET") return method_not_allowed("GET");
     return report(req, app, site.value(), key);
   }
   if (req.method == "PUT") return put(req, app, site.value(), key);
@@ -152,9 +162,7 @@ Response handle_experiments(const Request& req, App& app, std::string_view rest)
     append_json_string(body, key);
     return json_ok(body + ",\"deleted\":true}");
   }
-  Response r = json_error(405, "method_not_allowed", "use PUT or DELETE for this route");
-  r.headers["allow"] = "PUT, DELETE";
-  return r;
+  return method_not_allowed("PUT, DELETE");
 }
 
 }  // namespace ashna::server

@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   for (const auto& d : options->static_dirs) app.static_roots.emplace_back(d);
   for (auto [given, rule] : {std::pair{options->rate_device, &app.limits.device}, {options->rate_site, &app.limits.site},
                              {options->rate_secret, &app.limits.secret_key}})
-    if (given) *rule = RateRule{*given, 2 * *given};
+    if (given) *rule = RateRule{*given, rule->per_second > 0 ? *given * rule->burst / rule->per_second : 2 * *given};
 
   Refitter refitter(*store.value(), std::chrono::hours(options->refit_hours), unix_ms, app.log);
 

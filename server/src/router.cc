@@ -124,12 +124,13 @@ std::string_view route_label(std::string_view path) {
     if (path.size() > 8 && path.substr(path.size() - 8) == "/consent") return "/v1/profiles/{id}/consent";
     return "/v1/profiles/{id}";
   }
-  if (path == "/v1" || path.substr(0, 4) == "/v1/") return "/v1/unknown";
-  if (path == "/dashboard" || path.substr(0, 11) == "/dashboard/") return "/dashboard";
   if (path == "/v1/experiments") return "/v1/experiments";
   if (path.substr(0, 16) == "/v1/experiments/")
     return path.size() > 7 && path.substr(path.size() - 7) == "/report" ? "/v1/experiments/{key}/report"
                                                                          : "/v1/experiments/{key}";
+  if (path == "/v1" || path.substr(0, 4) == "/v1/") return "/v1/unknown";
+  if (path == "/dashboard" || path.substr(0, 11) == "/dashboard/") return "/dashboard";
+
   return "static";
 }
 

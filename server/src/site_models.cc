@@ -71,8 +71,11 @@ Result<SiteModel> current_model(Store& store, const Site& site) {
     return text.status();
   }
   auto model = site_model_from_json(text.value());
-  if (!model) return Status::error("storage_error", "the stored site model is unreadable: " + model.status().message());
-  return model;
+  if (model) return model;
+  // Written by an older server (another shape): score with the defaults until the next fit.
+  SiteModel defaults;
+  defaults.value_note = "the stored model is from an older version and is ignored until the next fit";
+  return defaults;
 }
 
 Result<SiteModel> site_model_from_json(std::string_view text) {

@@ -1,34 +1,53 @@
 // POST /v1/sync: a browser sends what its profile gained since the last ack, and gets back
-// what it lacks, in one round trip.
-//   {"v":1,"key":"pk_...","token":"<device token>","since":V0,"delta":{...see docs/sync-protocol.md},
-//    "consent":[{"ts","personalisation","analytics","marketing","source","policy"}]}   (optional)
-// Answer: {"ack":{"upto":N},"profile":"id","version":V,"accepted":{"events":a,"traits":t},
-//          "down":{"version":V1,"more":false,"events":[...],"traits":{...}}}
-// ("accepted" also has "consent":c when the request carried consent records.)
+// what it lacks, in one round trip. Two encodings of one protocol, chosen by Content-Type, and
+// answered in the same one (docs/sync-protocol.md):
+//   version 1, application/json (or text/plain): readable, for debugging and old clients
+//     {"v":1,"key":"pk_...","token":"<device token>","since":V0,"delta":{...},
+//      "consent":[{"ts","personalisation","analytics","marketing","source","policy"}]}   (optional)
+//     Answer: {"ack":{"upto":N},"profile":"id","version":V,"accepted":{"events":a,"traits":t},
+//              "down":{"version":V1,"more":false,"events":[...],"traits":{...}}}
+//     ("accepted" also has "consent":c when the request carried consent records.)
+//   version 2, application/msgpack: the same envelope and delta, compact (grammar in
+//     sdk/src/wire.cc); decoded by the codec into the version-1 shape, so every check is shared.
+// Errors are JSON for both versions, as on every endpoint.
 // POST /v1/identify: {"v":1,"key","token","profile":"<anonymous id>","user":"<id>","proof":"<hex HMAC>"}
 // Answer: {"profile":"<the customer's profile id>"}
 #include "ashna/codec.h"
 #include "ashna/json.h"
+#include "ashna/wire.h"
 #include "app.h"
 #include "request_checks.h"
 #include "sha256.h"
 
+#include <cctype>
 #include <string_view>
 
 namespace ashna::server {
 namespace {
 
-// Checks the envelope shared by /v1/sync and /v1/identify: content type, JSON object, only the
-// allowed keys, protocol version, publishable key, device token. Fills `j`, `site` and `token`;
-// returns a response with status 0 when all is well.
-Response check_envelope(const Request& req, App& app, std::initializer_list<std::string_view> allowed,
-                        nlohmann::json& j, Site& site, std::string& token) {
-  std::string_view type = req.header("content-type");
-  if (type.substr(0, 16) != "application/json" && type.substr(0, 10) != "text/plain")
+// A status from the codecs as an answer: limits are 413, like the body limit they extend.
+Response refuse(const Status& s) {
+  if (s.code() == "payload_too_large" || s.code() == "too_many_events") return json_error(413, s.code(), s.message());
+  return from_status(s);
+}
+
+// Checks the envelope shared by /v1/sync and /v1/identify: content type, body syntax, only the
+// allowed keys, protocol version, publishable key, device token. `msgpack` (sync only) accepts a
+// version-2 body, read into the version-1 shape (its delta stays compact). Fills `j`, `site`,
+// `token` and `wire2`; returns a response with status 0 when all is well.
+Response check_envelope(const Request& req, App& app, std::initializer_list<std::string_view> allowed, bool msgpack,
+                        nlohmann::json& j, Site& site, std::string& token, bool& wire2) {
+  // Media types are case-insensitive (RFC 9110 8.3.1).
+  std::string type(req.header("content-type").substr(0, 32));
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  wire2 = msgpack && type.substr(0, 19) == "application/msgpack";
+  if (!wire2 && type.substr(0, 16) != "application/json" && type.substr(0, 10) != "text/plain")
     return json_error(415, "unsupported_media_type",
-                      "send the body as application/json (or text/plain for sendBeacon)");
-  auto parsed = parse_json(req.body);
-  if (!parsed) return from_status(parsed.status());
+                      msgpack ? "send the body as application/msgpack (version 2) or application/json (version 1; "
+                                "text/plain for sendBeacon)"
+                              : "send the body as application/json (or text/plain for sendBeacon)");
+  auto parsed = wire2 ? sync_request_from_msgpack(req.body) : parse_json(req.body);
+  if (!parsed) return refuse(parsed.status());
   j = std::move(parsed.value());
   if (!j.is_object()) return json_error(400, "invalid_field", "body must be a JSON object");
   for (auto it = j.begin(); it != j.end(); ++it) {
@@ -37,7 +56,9 @@ Response check_envelope(const Request& req, App& app, std::initializer_list<std:
     if (!ok) return json_error(400, "unknown_field", it.key().substr(0, 64) + ": unknown field");
   }
   auto v = j.find("v");
-  if (v == j.end() || !v->is_number_integer() || v->get<std::int64_t>() != 1)
+  if (wire2 && (v == j.end() || !v->is_number_integer() || v->get<std::int64_t>() != kWireVersion))
+    return json_error(400, "unsupported_version", "v: an application/msgpack body speaks sync protocol version 2");
+  if (!wire2 && (v == j.end() || !v->is_number_integer() || v->get<std::int64_t>() != 1))
     return json_error(400, "unsupported_version", "v: this server speaks sync protocol version 1");
   auto key = j.find("key");
   if (key == j.end()) return json_error(401, "missing_key", "key: the site's publishable key is required");
@@ -67,7 +88,10 @@ Response check_envelope(const Request& req, App& app, std::initializer_list<std:
     return json_error(400, "invalid_field",
                       "token: a device token of 16 to 128 characters [A-Za-z0-9_.:-] is required");
   token = t->get_ref<const std::string&>();
-  return Response{0, {}, {}, {}, false};
+  // Rates: per device, and per site (all its devices together), so one page in a loop or one
+  // busy site cannot take the server from the others.
+  if (Response r = check_rate(app, "dev:" + sha256_hex(token), app.limits.device, "device"); r.status) return r;
+  return check_rate(app, "site:" + std::to_string(site.id), app.limits.site, "site");
 }
 
 // Reads the optional consent records of a sync (issue 6's audit trail). Every field is required
@@ -116,7 +140,24 @@ Response parse_consent(const nlohmann::json& j, std::vector<ConsentRecord>& out)
   return Response{0, {}, {}, {}, false};
 }
 
-// The ack of a committed sync.
+// The ack of a committed sync, in version 2 (MessagePack).
+Response sync_answer_v2(const SyncOutcome& outcome, std::uint64_t upto, const std::string& profile, bool with_consent) {
+  WireAnswer a;
+  a.upto = upto;
+  a.profile = profile;
+  a.version = outcome.version;
+  a.events_added = static_cast<std::int64_t>(outcome.events_added);
+  a.traits_changed = static_cast<std::int64_t>(outcome.traits_changed);
+  a.consent_added = with_consent ? static_cast<std::int64_t>(outcome.consent_added) : -1;
+  a.down_version = outcome.down_version;
+  a.more = outcome.more;
+  Response r;
+  r.headers["content-type"] = "application/msgpack";
+  r.body = encode_answer(a, outcome.down);
+  return r;
+}
+
+// The ack of a committed sync, in version 1 (JSON).
 Response sync_answer(const SyncOutcome& outcome, std::uint64_t upto, const std::string& profile, bool with_consent) {
   std::string body = "{\"ack\":{\"upto\":" + std::to_string(upto) + "},\"profile\":";
   append_json_string(body, profile);
@@ -140,7 +181,10 @@ Response handle_sync(const Request& req, App& app) {
   nlohmann::json j;
   Site site;
   std::string token;
-  if (Response r = check_envelope(req, app, {"v", "key", "token", "since", "delta", "consent"}, j, site, token); r.status)
+  bool wire2 = false;
+  if (Response r = check_envelope(req, app, {"v", "key", "token", "since", "delta", "consent"}, true, j, site, token,
+                                  wire2);
+      r.status)
     return r;
   std::int64_t since = 0;
   if (auto s = j.find("since"); s != j.end()) {
@@ -151,13 +195,13 @@ Response handle_sync(const Request& req, App& app) {
   auto dj = j.find("delta");
   if (dj == j.end()) return json_error(400, "invalid_field", "delta: is required");
   if (dj->is_object())
-    if (auto ev = dj->find("events"); ev != dj->end() && ev->is_array() &&
-                                      ev->size() > Limits::kMaxEventsPerDelta)
+    if (auto ev = dj->find(wire2 ? "e" : "events"); ev != dj->end() && ev->is_array() &&
+                                                      ev->size() > Limits::kMaxEventsPerDelta)
       return json_error(413, "too_many_events",
                         "delta.events: at most " + std::to_string(Limits::kMaxEventsPerDelta) +
                             " events per sync; send the rest in the next one");
-  auto delta = delta_from_json(*dj);
-  if (!delta) return from_status(delta.status());
+  auto delta = wire2 ? delta_from_wire(*dj) : delta_from_json(*dj);
+  if (!delta) return refuse(delta.status());
   if (!safe_id(delta->profile_id, 1, 128))
     return json_error(400, "invalid_field", "delta.profile: 1 to 128 characters [A-Za-z0-9_.:-]");
   if (!safe_id(delta->replica, 1, 128))
@@ -172,11 +216,13 @@ Response handle_sync(const Request& req, App& app) {
   // more requests, and their syncs join the next commit (group commit needs concurrency).
   Response r;
   r.later = [&app, site, hash = sha256_hex(token), d = std::move(delta.value()), since, now = app.now(),
-             consent = std::move(consent), with_consent = cj != j.end()](std::shared_ptr<Responder> out) {
+             consent = std::move(consent), with_consent = cj != j.end(), wire2](std::shared_ptr<Responder> out) {
     app.store.apply_sync_async(
         site, hash, d, since, now, consent,
-        [out, upto = d.upto, profile = d.profile_id, with_consent](Result<SyncOutcome> outcome) {
-          out->reply(outcome ? sync_answer(outcome.value(), upto, profile, with_consent) : from_status(outcome.status()));
+        [out, upto = d.upto, profile = d.profile_id, with_consent, wire2](Result<SyncOutcome> outcome) {
+          if (!outcome) return out->reply(from_status(outcome.status()));
+          out->reply(wire2 ? sync_answer_v2(outcome.value(), upto, profile, with_consent)
+                           : sync_answer(outcome.value(), upto, profile, with_consent));
         });
   };
   return r;
@@ -186,7 +232,10 @@ Response handle_identify(const Request& req, App& app) {
   nlohmann::json j;
   Site site;
   std::string token;
-  if (Response r = check_envelope(req, app, {"v", "key", "token", "profile", "user", "proof"}, j, site, token); r.status)
+  bool wire2 = false;
+  if (Response r = check_envelope(req, app, {"v", "key", "token", "profile", "user", "proof"}, false, j, site, token,
+                                  wire2);
+      r.status)
     return r;
   auto text = [&](const char* k) -> const std::string* {
     auto it = j.find(k);

@@ -18,6 +18,9 @@ test('a shop on another origin syncs to ashna-server through CORS', async () => 
 </head><body><p data-ashna="greeting">Hello.</p>
 <main data-ashna-product="x1" data-ashna-title="Cross Origin Roast" data-ashna-category="coffee" data-ashna-price="9"></main>
 <button data-ashna-consent="accept-all">Accept all</button></body></html>`);
+  // The same shop with data-wire="json": protocol version 1, for debugging.
+  fs.writeFileSync(path.join(pages, 'cross-json.html'), fs.readFileSync(path.join(pages, 'cross.html'), 'utf8')
+    .replace('data-site="pk_demo"', 'data-site="pk_demo" data-wire="json"'));
   const shop = await startServer([pages]);
   const b = await launch();
   try {
@@ -30,10 +33,24 @@ test('a shop on another origin syncs to ashna-server through CORS', async () => 
     const res = await synced;
     assert.equal(res.status(), 200);
     assert.equal(res.headers()['access-control-allow-origin'], shop.base);
+    // Version 2 across origins: MessagePack both ways (the preflight allows Content-Type).
+    assert.equal(res.request().headers()['content-type'], 'application/msgpack');
+    assert.equal(res.headers()['content-type'], 'application/msgpack');
     const id = await page.evaluate(async () => (await window.ashna.profile.get()).id);
     const profile = await api.api('/v1/profiles/' + id);
     assert.equal(profile.status, 200);
     assert.ok(profile.body.events.some((e) => e.type === 'product_view' && e.item.title === 'Cross Origin Roast'));
+
+    // data-wire="json": the same exchange in version 1.
+    const json = await b.context.newPage();
+    const syncedJson = json.waitForResponse((r) => r.url() === api.base + '/v1/sync' && r.request().method() === 'POST');
+    await json.goto(shop.base + '/cross-json.html');
+    await json.waitForSelector('[data-ashna-kind]');
+    const resJson = await syncedJson;
+    assert.equal(resJson.status(), 200);
+    assert.equal(resJson.request().headers()['content-type'], 'application/json');
+    assert.match(resJson.headers()['content-type'], /^application\/json/);
+    assert.equal((await resJson.json()).profile, id);
   } finally {
     await b.close();
     await shop.stop();

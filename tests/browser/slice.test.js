@@ -59,6 +59,15 @@ test('necessary only: the choice is kept, nothing else, and nothing is sent', as
 test('accept, browse, sync, come back: returning greeting and the profile in the backend API', async () => {
   const page = await browser.context.newPage();
   const seen = watch(page);
+  // Records what the loader gives sendBeacon (Playwright does not report requests sent on unload).
+  await page.addInitScript(() => {
+    const send = navigator.sendBeacon.bind(navigator);
+    navigator.sendBeacon = (url, data) => {
+      const ok = send(url, data);
+      sessionStorage.setItem('beacons', (sessionStorage.getItem('beacons') || '') + (data && data.type) + ':' + ok + ' ');
+      return ok;
+    };
+  });
   const syncOk = page.waitForResponse((r) => r.url().endsWith('/v1/sync') && r.status() === 200);
   await page.goto(server.base + PRODUCT);
   await rendered(page);
@@ -66,7 +75,10 @@ test('accept, browse, sync, come back: returning greeting and the profile in the
   const accept = page.locator('[data-ashna-consent="accept-all"]');
   await accept.focus();
   await page.keyboard.press('Enter');
-  await syncOk;
+  const synced = await syncOk;
+  // Protocol version 2 is the default: MessagePack both ways (docs/sync-protocol.md).
+  assert.equal(synced.request().headers()['content-type'], 'application/msgpack');
+  assert.equal(synced.headers()['content-type'], 'application/msgpack');
   const s = await storage(page);
   assert.ok(s.localStorage['ashna:pk_demo:state'], 'profile persisted after consent');
   assert.deepEqual(JSON.parse(s.localStorage['ashna:pk_demo:consent']).purposes, { personalisation: true, analytics: true, marketing: true });
@@ -83,9 +95,12 @@ test('accept, browse, sync, come back: returning greeting and the profile in the
   assert.equal(views[0].item.title, 'Ethiopian Yirgacheffe');
   assert.ok(api.body.events.some((e) => e.type === 'page_view' && e.path === PRODUCT));
 
-  // Same visit: the home page recalls the product just viewed.
+  // Same visit: the home page recalls the product just viewed. What is pending when the page is
+  // left goes out in a beacon (same origin: MessagePack).
+  await page.evaluate(() => window.ashna.track('click', { target: 'leaving' }));
   await page.goto(server.base + '/');
   await rendered(page);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('beacons')), 'application/msgpack:true ');
   assert.equal(await greetingOf(page).textContent(), 'Still thinking about the Ethiopian Yirgacheffe?');
 
   // Two hours later (a new visit), after a reload: a returning greeting computed in wasm.
@@ -102,6 +117,7 @@ test('accept, browse, sync, come back: returning greeting and the profile in the
   assert.equal(await page.evaluate(async () => (await window.ashna.profile.get()).id), id);
   const after = await server.api('/v1/profiles/' + id);
   assert.ok(after.body.events.length >= 3);
+  assert.ok(after.body.events.some((e) => e.type === 'click' && e.props.target === 'leaving'));
   assert.ok(after.body.version >= 2);
   assert.deepEqual(seen.errors, []);
   await page.close();

@@ -17,7 +17,7 @@ const KILLS = 20;
 const DEVICES = 12;
 
 function start(db) {
-  const proc = spawn(serverBin, ['--db', db, '--listen', '127.0.0.1:0', '--demo', '--refit-hours', '0'],
+  const proc = spawn(serverBin, ['--db', db, '--listen', '127.0.0.1:0', '--demo', '--refit-hours', '0', '--rate-limits', '0,0,0'],
     { stdio: ['ignore', 'pipe', 'ignore'] });
   return new Promise((resolve, reject) => {
     let out = '';

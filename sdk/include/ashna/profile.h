@@ -54,7 +54,7 @@ struct HistorySummary {
   static constexpr std::size_t kDaysPerKey = 12;
 
   std::int64_t events = 0;  // events folded in, of every type
-  std::int64_t until = 0;   // ts of the newest folded event: older arrivals are folded, not kept
+  std::int64_t until = 0;   // ts of the newest folded event: older arrivals are not kept (add_event)
   std::vector<Day> purchases;  // by day, oldest first; one entry per distinct purchase day
   std::map<std::string, std::vector<std::int64_t>, std::less<>> item_days, category_days;
 
@@ -69,7 +69,8 @@ class Profile {
 
   const std::string& id() const { return id_; }
 
-  // Adds the event unless one with the same id is already present. Returns true when added.
+  // Adds the event unless one with the same id is already present, or it is older than the
+  // summary of dropped events (HistorySummary::until). Returns true when added.
   // Events stay ordered by (ts, id).
   bool add_event(Event event);
   // Applies last-writer-wins. Returns true when the trait changed.
