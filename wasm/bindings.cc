@@ -20,6 +20,7 @@ struct Handle {
   ashna::Engine engine;
   std::string out;
   std::vector<ashna::Line> lines;  // staged by ashna_line for the next ashna_event
+  ashna::HistorySummary summary;   // staged by ashna_summary_* until ashna_summary_end
 };
 
 const char* reply(Handle* h, std::string json) {
@@ -119,11 +120,51 @@ EMSCRIPTEN_KEEPALIVE const char* ashna_trait(Handle* h, int mode, const char* na
   return reply(h, r ? ok_seq(r.value()) : to_json(r.status()));
 }
 
+// now > 0: a choice made now (withdrawing a purpose deletes what only it justified); 0: the stored
+// choice restored at load. {"ok":true,"deleted":n}
 EMSCRIPTEN_KEEPALIVE const char* ashna_consent(Handle* h, int decided, int personalisation,
-                                               int analytics, int marketing) {
-  h->engine.set_consent({decided != 0, personalisation != 0, analytics != 0, marketing != 0});
-  return reply(h, to_json(ashna::Status::ok()));
+                                               int analytics, int marketing, double now) {
+  const ashna::Consent c{decided != 0, personalisation != 0, analytics != 0, marketing != 0};
+  int deleted = 0;
+  if (now > 0) deleted = h->engine.set_consent(c, to_int(now));
+  else h->engine.set_consent(c);
+  return reply(h, "{\"ok\":true,\"deleted\":" + std::to_string(deleted) + "}");
 }
+
+// The site model (GET /v1/model) as numbers: a C ABI has no objects, and a JSON reader would
+// cost the browser kilobytes. rfm holds recency_days[4], frequency[4], monetary[4]; value holds
+// r, alpha, a, b, p, q, gamma, tier_median, tier_p80, or is null without a value model.
+EMSCRIPTEN_KEEPALIVE void ashna_model(Handle* h, double fitted_at, const double* rfm, const double* value) {
+  ashna::SiteModel m;
+  m.fitted_at = to_int(fitted_at);
+  for (int k = 0; k < 4; ++k) {
+    m.breakpoints.recency_days[k] = to_int(rfm[k]);
+    m.breakpoints.frequency[k] = static_cast<int>(to_int(rfm[4 + k]));
+    m.breakpoints.monetary[k] = rfm[8 + k];
+  }
+  if (value) {
+    m.bgnbd = ashna::BgNbdParams{value[0], value[1], value[2], value[3]};
+    m.spend = ashna::GammaGammaParams{value[4], value[5], value[6]};
+    m.tier_median = value[7];
+    m.tier_p80 = value[8];
+  }
+  h->engine.set_model(std::move(m));
+}
+
+// The summary of what the bounded history dropped, restored from storage in steps: begin, then
+// each purchase day and each item (kind 0) or category (kind 1) purchase day, then end.
+EMSCRIPTEN_KEEPALIVE void ashna_summary_begin(Handle* h, double events, double until) {
+  h->summary = {};
+  h->summary.events = to_int(events);
+  h->summary.until = to_int(until);
+}
+EMSCRIPTEN_KEEPALIVE void ashna_summary_day(Handle* h, double day, int orders, double spend) {
+  if (std::isfinite(spend) && spend >= 0) h->summary.purchases.push_back({to_int(day), orders, spend});
+}
+EMSCRIPTEN_KEEPALIVE void ashna_summary_key(Handle* h, int kind, const char* key, double day) {
+  (kind ? h->summary.category_days : h->summary.item_days)[str(key)].push_back(to_int(day));
+}
+EMSCRIPTEN_KEEPALIVE void ashna_summary_end(Handle* h) { h->engine.restore_summary(std::move(h->summary)); }
 
 EMSCRIPTEN_KEEPALIVE const char* ashna_greeting(Handle* h, double now, int local_hour, const char* locale) {
   ashna::GreetingContext ctx;

@@ -13,7 +13,12 @@ var AshnaEngine = (function () {
     ashna_event: ['number', ['number', 'number', 'string', 'string', 'number', 'string', 'string',
       'string', 'string', 'number', 'string', 'string', 'number', 'string']],
     ashna_trait: ['number', ['number', 'number', 'string', 'string', 'number', 'string', 'number']],
-    ashna_consent: ['number', ['number', 'number', 'number', 'number', 'number']],
+    ashna_consent: ['number', ['number', 'number', 'number', 'number', 'number', 'number']],
+    ashna_model: [null, ['number', 'number', 'number', 'number']],
+    ashna_summary_begin: [null, ['number', 'number', 'number']],
+    ashna_summary_day: [null, ['number', 'number', 'number', 'number']],
+    ashna_summary_key: [null, ['number', 'number', 'string', 'number']],
+    ashna_summary_end: [null, ['number']],
     ashna_greeting: ['number', ['number', 'number', 'number', 'string']],
     ashna_state: ['number', ['number']],
     ashna_delta: ['number', ['number', 'number']],
@@ -80,10 +85,26 @@ var AshnaEngine = (function () {
       num(t.ts, NaN), str(t.replica), num(t.seq, 0)));
   };
 
-  /** {decided, personalisation, analytics, marketing} */
-  AshnaEngine.prototype.consent = function (c) {
+  /** {decided, personalisation, analytics, marketing}; `now` (Unix ms) for a choice made now, which
+   *  deletes what a withdrawn purpose alone justified; none when restoring the stored choice. */
+  AshnaEngine.prototype.consent = function (c, now) {
     return this._json(this._f.ashna_consent(this._h, c.decided ? 1 : 0, c.personalisation ? 1 : 0,
-      c.analytics ? 1 : 0, c.marketing ? 1 : 0));
+      c.analytics ? 1 : 0, c.marketing ? 1 : 0, num(now, 0)));
+  };
+
+  /** The site model as GET /v1/model serves it; a malformed one is ignored (returns false). */
+  AshnaEngine.prototype.model = function (m) {
+    var f = this._f, mod = this._m, v = m && m.value, r = m && m.rfm;
+    var rfm = r && [].concat(r.recency_days, r.frequency, r.monetary);
+    var val = v && v.bgnbd && v.spend && [v.bgnbd.r, v.bgnbd.alpha, v.bgnbd.a, v.bgnbd.b, v.spend.p, v.spend.q,
+      v.spend.gamma, v.tier_median, v.tier_p80];
+    function ok(a, n) { return a && a.length === n && a.every(function (x) { return typeof x === 'number' && isFinite(x); }); }
+    if (!ok(rfm, 12) || (v && !ok(val, 9))) return false;
+    var p = mod._malloc(8 * 21), heap = new Float64Array(mod.HEAPU8.buffer, p, 21);
+    heap.set(rfm.concat(val || []));
+    f.ashna_model(this._h, num(m.fitted_at, 0), p, val ? p + 96 : 0);
+    mod._free(p);
+    return true;
   };
 
   /** {now, hour, locale} -> {kind, text, reason, item, locale} */
@@ -125,6 +146,18 @@ var AshnaEngine = (function () {
   AshnaEngine.prototype.restore = function (s) {
     var bad = 0, self = this;
     if (s.erased) this.erase(s.erased, s.erase_seq);
+    var sum = s.summary, f = this._f, h = this._h;
+    if (sum && Array.isArray(sum.purchases)) {
+      // Before the events: they are newer than everything the summary holds.
+      f.ashna_summary_begin(h, num(sum.events, 0), num(sum.until, 0));
+      sum.purchases.forEach(function (d) { f.ashna_summary_day(h, num(d[0], 0), num(d[1], 0) | 0, num(d[2], 0)); });
+      [sum.items, sum.categories].forEach(function (byKey, kind) {
+        Object.keys(byKey || {}).forEach(function (k) {
+          (byKey[k] || []).forEach(function (day) { f.ashna_summary_key(h, kind, str(k), num(day, 0)); });
+        });
+      });
+      f.ashna_summary_end(h);
+    }
     (s.events || []).forEach(function (e) { if (self.event(e, true).error) bad++; });
     Object.keys(s.traits || {}).forEach(function (k) { if (self.trait(k, s.traits[k], true).error) bad++; });
     this.ack(s.acked || 0);

@@ -77,10 +77,11 @@
     }
   }
   function storing(record) { var p = purposes(record); return p.decided && (p.personalisation || p.analytics); }
-  function applyConsent() {
+  // now: a choice made now (withdrawing a purpose deletes what only it justified); none at load.
+  function applyConsent(now) {
     var c = purposes(consent);
     var had = !!load('device');
-    engine.consent(c);
+    engine.consent(c, now);
     if (c.decided && !(c.personalisation || c.analytics)) {
       // Withdrawal: what only consent justified goes, here at once and on the server next. Until
       // the server confirms, keep just what the erasure request needs.
@@ -114,6 +115,7 @@
     device = (storing(consent) && load('device')) || newDevice();
     engine = new AshnaEngine(Core, device.id, device.replica, 1000);
     catalogItems.forEach(function (c) { engine.catalogItem(c); });
+    if (siteModel) engine.model(siteModel);
     applyConsent();
     var state = load('state');
     if (state && state.id === device.id && engine.restore(state) > 0) warn('some stored data was invalid and was skipped');
@@ -126,6 +128,7 @@
     device.since = 0;
     engine = new AshnaEngine(core, id, device.replica, 1000);
     catalogItems.forEach(function (c) { engine.catalogItem(c); });
+    if (siteModel) engine.model(siteModel);
     applyConsent();
     engine.restore(state);
     persist();
@@ -471,9 +474,10 @@
         consent.unsent = unsent.concat([{ ts: consent.ts, personalisation: eff.personalisation, analytics: eff.analytics,
           marketing: eff.marketing, source: src, policy: consent.policy || 'unversioned' }]).slice(-20);
         save('consent', consent);
-        applyConsent();
+        applyConsent(consent.ts);
         banner();
         changed();
+        loadModel();
         var now = purposes(consent);
         forwardToGoogle(now);
         emit('consent', now);
@@ -533,6 +537,22 @@
       facade.track(type, lines ? { lines: lines } : item ? { item: item } : {}).catch(function (e) { warn(e.message); });
     });
   }
+  // The site's model (RFM breakpoints, value parameters): public, cacheable (ETag), and fetched
+  // only once personalisation is allowed, the only purpose that uses it.
+  var modelLoaded = false, siteModel = null;
+  function loadModel() {
+    if (modelLoaded || !engine || !purposes(consent).personalisation) return Promise.resolve(false);
+    modelLoaded = true;
+    return w.fetch(endpoint + 'v1/model?key=' + encodeURIComponent(site), { credentials: 'omit' }).then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      return r.json();
+    }).then(function (m) {
+      if (!engine.model(m)) throw new Error('not a site model');
+      siteModel = m;
+      render();
+      return true;
+    }).catch(function (e) { modelLoaded = false; warn('site model could not load (' + e.message + '); using default breakpoints'); return false; });
+  }
   function loadCatalog() {
     if (!cfg.catalog) return Promise.resolve(null);
     return w.fetch(cfg.catalog, { credentials: 'omit' }).then(function (r) {
@@ -589,6 +609,7 @@
       if (bad) warn(bad + ' catalog items were invalid and were skipped');
       autoCapture();
       render();
+      loadModel();
       drain(queued.concat(held.splice(0)));
       sync(true);
       w.addEventListener('pagehide', flush);

@@ -48,10 +48,12 @@ Status validate_trait(std::string_view name, const Trait& t) {
 }
 
 bool Profile::add_event(Event event) {
-  // Older than what the bounded history already summarized: it may be one of the summarized
-  // events coming back (a down-sync after identify), so it is not counted twice. The server
-  // keeps it; this replica's views only miss it if it is really new and that old.
-  if (!summary_.empty() && event.ts < summary_.until) return false;
+  // From elsewhere (seq 0) and older than what the bounded history already summarized: it may be
+  // one of the summarized events coming back (a down-sync after identify), so it is not counted
+  // twice. The server keeps it; this replica's views only miss it if it is really new and that
+  // old. This replica's own events (seq > 0) are always kept: one not yet acknowledged may be
+  // older than events already summarized.
+  if (!summary_.empty() && event.seq == 0 && event.ts < summary_.until) return false;
   if (!ids_.insert(event.id).second) return false;
   auto at = std::upper_bound(events_.begin(), events_.end(), event, event_before);
   events_.insert(at, std::move(event));

@@ -72,3 +72,64 @@ test('an order keeps its lines and currency through the wasm boundary', async ()
     'event.currency: longer than 3 bytes');
   e.free();
 });
+
+const DAY = 86400000;
+const purchase = (id, ts, price = 20) => ({ id, type: 'purchase', ts, lines: [{ id: 'eth', title: 'Ethiopian Yirgacheffe', category: 'coffee', price }] });
+const MODEL = { fitted_at: T, customers: 500, rfm: { recency_days: [120, 60, 30, 14], frequency: [2, 3, 6, 10], monetary: [40, 100, 250, 500] },
+  value: { bgnbd: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, spend: { p: 6.25, q: 3.74, gamma: 15.44 }, tier_median: 5, tier_p80: 20, clv_months: 12, monthly_discount: 0.01 } };
+
+test('the site model reaches the core: views carry the customer value, greeting follows it', async () => {
+  const { core, AshnaEngine } = await loadCore();
+  const e = new AshnaEngine(core, 'p1', 'r1');
+  e.consent(ALL);
+  // Untitled lines: no reorder reminder can name the item, so the greeting is about the customer.
+  for (let k = 0; k < 12; k++) e.event({ id: 'o' + k, type: 'purchase', ts: T - (42 + 7 * k) * DAY, lines: [{ id: 'sku', price: 40 }] });
+  e.event({ id: 'v-old', type: 'page_view', ts: T - 41 * DAY });
+  assert.equal(e.views(T).value.scored, false);
+  assert.equal(e.model({ rfm: { recency_days: [1, 2] } }), false);  // malformed: ignored
+  assert.equal(e.model(MODEL), true);
+  const v = e.views(T).value;
+  assert.equal(v.scored, true);
+  assert.ok(v.p_alive < 0.5, String(v.p_alive));
+  assert.notEqual(v.tier, 'low');
+  assert.equal('clv' in v, false);  // lifetime figures are the server's
+  assert.equal(e.greeting({ now: T, hour: 10, locale: 'en' }).kind, 'win_back');
+  e.free();
+});
+
+test('a bounded history keeps its summary across storage', async () => {
+  const { core, AshnaEngine } = await loadCore();
+  const a = new AshnaEngine(core, 'p1', 'r1', 30);
+  a.consent(ALL);
+  for (let day = 0; day < 300; day += 3) {
+    a.event(view('v' + day, T - (300 - day) * DAY));
+    if (day % 9 === 0) a.event(purchase('o' + day, T - (300 - day) * DAY + 1000));
+    a.ack(a.delta().upto);
+  }
+  const stored = JSON.parse(JSON.stringify(a.state()));
+  assert.ok(stored.summary && stored.summary.purchases.length > 0, 'the state holds a summary');
+  const b = new AshnaEngine(core, 'p1', 'r1', 30);
+  b.consent(ALL);
+  assert.equal(b.restore(stored), 0);
+  assert.deepEqual(b.views(T).rfm, a.views(T).rfm);
+  assert.equal(b.views(T).rfm.orders, 34);
+  assert.deepEqual(b.state().summary, stored.summary);
+  a.free(); b.free();
+});
+
+test('withdrawing personalisation now deletes the name and interests; restoring a choice does not', async () => {
+  const { core, AshnaEngine } = await loadCore();
+  const e = new AshnaEngine(core, 'p1', 'r1');
+  e.consent(ALL);
+  e.trait('name', { value: 'Ana', ts: T });
+  e.trait('interest:tea', { value: '+', ts: T });
+  e.consent({ decided: true, personalisation: false, analytics: true, marketing: true });  // restored: nothing goes
+  assert.equal(e.profile().traits.name.value, 'Ana');
+  e.consent(ALL);
+  const r = e.consent({ decided: true, personalisation: false, analytics: true, marketing: true }, T + 5);
+  assert.equal(r.deleted, 2);
+  assert.equal(e.profile().traits.name.value, '');
+  assert.equal(e.profile().traits['interest:tea'].value, '');
+  assert.equal(e.delta().traits.name.ts, T + 5);
+  e.free();
+});

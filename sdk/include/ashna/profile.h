@@ -69,8 +69,9 @@ class Profile {
 
   const std::string& id() const { return id_; }
 
-  // Adds the event unless one with the same id is already present, or it is older than the
-  // summary of dropped events (HistorySummary::until). Returns true when added.
+  // Adds the event unless one with the same id is already present, or it came from elsewhere
+  // (seq 0) and is older than the summary of dropped events (HistorySummary::until). Returns
+  // true when added.
   // Events stay ordered by (ts, id).
   bool add_event(Event event);
   // Applies last-writer-wins. Returns true when the trait changed.
