@@ -8,7 +8,7 @@
 #include <map>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <set>
 #include <vector>
 
 #include "ashna/event.h"
@@ -85,7 +85,7 @@ class Profile {
   std::string_view trait_value(std::string_view name) const;
   // Explicit interests: "+" added, "-" removed; keys without the prefix.
   std::vector<std::string> interests(char state) const;
-  bool has_event(std::string_view id) const { return ids_.count(std::string(id)) > 0; }
+  bool has_event(std::string_view id) const { return ids_.find(id) != ids_.end(); }
 
   // Keeps at most `max_events`, and none older than `min_ts` (0 = no age limit), dropping the
   // oldest among those with seq 0 or seq <= `protect_after_seq` (acknowledged ones) into the
@@ -102,7 +102,8 @@ class Profile {
  private:
   std::string id_;
   std::vector<Event> events_;
-  std::unordered_set<std::string> ids_;
+  // A tree, not a hash set: the browser build has tree code already (std::map); hashing adds KBs.
+  std::set<std::string, std::less<>> ids_;
   Traits traits_;
   HistorySummary summary_;
 };
