@@ -213,7 +213,8 @@ TEST_CASE("a first identify is a change: backend consumers learn whose profile i
   SECTION("erasure redacts the customer id from the feed") {
     REQUIRE(handle_request(Request{"DELETE", "/v1/profiles/p1", {{"authorization", "Bearer sk_demo"}}, ""}, *t.app)
                 .status == 200);
-    for (auto& c : body_of(changes(t, "").body)["changes"]) CHECK(c["change"].dump().find("alice") == std::string::npos);
+    const json feed = body_of(changes(t, "").body);
+    for (const auto& c : feed["changes"]) CHECK(c["change"].dump().find("alice") == std::string::npos);
   }
 }
 

@@ -13,9 +13,13 @@ namespace ashna::server::testing {
 
 class FakeResponder final : public Responder {
  public:
+  // Ending the exchange drops the pending callbacks, as the session does: a handler's timer that
+  // holds the handler (and through it this responder) would otherwise keep both alive for ever.
   void reply(Response response) override {
+    decltype(timers_) dropped;  // destroyed after the lock is released
     std::lock_guard lock(mutex_);
     if (!ended_) replied_ = std::move(response), ended_ = true;
+    dropped.swap(timers_);
   }
   void start(Response head) override {
     std::lock_guard lock(mutex_);
@@ -29,12 +33,16 @@ class FakeResponder final : public Responder {
     if (done) done(!ended_);
   }
   void finish() override {
+    decltype(timers_) dropped;
     std::lock_guard lock(mutex_);
     ended_ = true;
+    dropped.swap(timers_);
   }
   void abort() override {
+    decltype(timers_) dropped;
     std::lock_guard lock(mutex_);
     ended_ = aborted_ = true;
+    dropped.swap(timers_);
   }
   void after(std::chrono::milliseconds delay, std::function<void()> fn) override {
     std::lock_guard lock(mutex_);
