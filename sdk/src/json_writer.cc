@@ -4,31 +4,10 @@
 
 #include "ashna/json.h"
 #include "ashna/json_value.h"
+#include "text.h"
 
 namespace ashna {
 namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is invalid (overlong, surrogate,
-// truncated, out of range).
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  std::size_t n;
-  std::uint32_t cp;
-  if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) n = 2, cp = c & 0x1F;
-  else if ((c & 0xF0) == 0xE0) n = 3, cp = c & 0x0F;
-  else if ((c & 0xF8) == 0xF0) n = 4, cp = c & 0x07;
-  else return 0;
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
 
 // Prices and weights: at most 6 decimals, trailing zeros dropped (14.5, 3, 0.000001).
 // Written by hand because libc++ 14 (the wasm build) has no floating-point to_chars, and printf's
@@ -125,7 +104,7 @@ void append_json_string(std::string& out, std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
-      std::size_t n = utf8_sequence(s, i);
+      std::size_t n = text::utf8_sequence(s, i);
       if (n == 0) {
         out += "\xEF\xBF\xBD";  // U+FFFD for each invalid byte
         ++i;

@@ -32,6 +32,8 @@
 // refuses what is outside 2000-2100.
 #include "ashna/wire.h"
 
+#include "text.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -39,27 +41,6 @@
 
 namespace ashna {
 namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is invalid.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  std::size_t n;
-  std::uint32_t cp;
-  if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) n = 2, cp = c & 0x1F;
-  else if ((c & 0xF0) == 0xE0) n = 3, cp = c & 0x0F;
-  else if ((c & 0xF8) == 0xF0) n = 4, cp = c & 0x07;
-  else return 0;
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
 
 // ts - base modulo 2^64 (never undefined behaviour; the reader adds modulo 2^64 too).
 std::int64_t minus(std::int64_t ts, std::int64_t base) {
@@ -118,7 +99,7 @@ class Packer {
     if (!is_valid_utf8(s)) {
       std::string fixed;
       for (std::size_t i = 0; i < s.size();) {
-        std::size_t n = utf8_sequence(s, i);
+        std::size_t n = text::utf8_sequence(s, i);
         if (n) fixed.append(s.substr(i, n)), i += n;
         else fixed += "\xEF\xBF\xBD", ++i;  // U+FFFD for each invalid byte, as the JSON writer
       }
@@ -300,7 +281,7 @@ void write_delta(Packer& p, const Delta& d, const WireAnswer* down) {
 
 bool is_valid_utf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
-    std::size_t n = utf8_sequence(s, i);
+    std::size_t n = text::utf8_sequence(s, i);
     if (n == 0) return false;
     i += n;
   }

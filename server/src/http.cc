@@ -15,43 +15,50 @@ std::string_view Request::path() const {
   return t.substr(0, t.find('?'));
 }
 
-std::string Request::query(std::string_view name) const {
-  std::string_view t = target;
-  auto q = t.find('?');
-  if (q == std::string_view::npos) return {};
-  std::string_view rest = t.substr(q + 1);
+namespace {
+
+// Calls visit(name, value, has_value) for each `name=value` pair of the query string, raw (still
+// %-encoded), until it returns true.
+template <class Visit>
+void each_query_pair(std::string_view target, Visit visit) {
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return;
+  std::string_view rest = target.substr(q + 1);
   while (!rest.empty()) {
     auto amp = rest.find('&');
     std::string_view pair = rest.substr(0, amp);
     auto eq = pair.find('=');
-    std::string key, value;
-    if (percent_decode(pair.substr(0, eq), key, true) && key == name) {
-      if (eq != std::string_view::npos && percent_decode(pair.substr(eq + 1), value, true)) return value;
-      return {};
-    }
-    if (amp == std::string_view::npos) break;
+    if (visit(pair.substr(0, eq), eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1),
+              eq != std::string_view::npos))
+      return;
+    if (amp == std::string_view::npos) return;
     rest = rest.substr(amp + 1);
   }
-  return {};
+}
+
+}  // namespace
+
+std::string Request::query(std::string_view name) const {
+  std::string found;
+  each_query_pair(target, [&](std::string_view raw_key, std::string_view raw_value, bool has_value) {
+    std::string key;
+    if (!percent_decode(raw_key, key, true) || key != name) return false;
+    if (!has_value || !percent_decode(raw_value, found, true)) found.clear();
+    return true;
+  });
+  return found;
 }
 
 std::string Request::malformed_query() const {
-  std::string_view t = target;
-  auto q = t.find('?');
-  if (q == std::string_view::npos) return {};
-  std::string_view rest = t.substr(q + 1);
-  while (!rest.empty()) {
-    auto amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    auto eq = pair.find('=');
+  std::string bad;
+  each_query_pair(target, [&](std::string_view raw_key, std::string_view raw_value, bool) {
     std::string key, value;
-    const bool key_ok = percent_decode(pair.substr(0, eq), key, true);
-    if (!key_ok || (eq != std::string_view::npos && !percent_decode(pair.substr(eq + 1), value, true)))
-      return key_ok && !key.empty() ? key : std::string("query");
-    if (amp == std::string_view::npos) break;
-    rest = rest.substr(amp + 1);
-  }
-  return {};
+    const bool key_ok = percent_decode(raw_key, key, true);
+    if (key_ok && percent_decode(raw_value, value, true)) return false;
+    bad = key_ok && !key.empty() ? key : std::string("query");
+    return true;
+  });
+  return bad;
 }
 
 Response json_error(int status, std::string_view code, std::string_view message) {
