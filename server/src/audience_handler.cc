@@ -16,6 +16,7 @@
 
 #include "ashna/json.h"
 #include "app.h"
+#include "profile_scan.h"
 #include "request_checks.h"
 #include "site_models.h"
 
@@ -34,47 +35,20 @@ struct Row {
   Views views;  // with value scored
 };
 
-// Calls `visit` for each profile of the site after `after` (in id order) until it returns false
-// or `budget` profiles were read. Returns the id of the last profile read ("" when none) and
-// whether the site has no more.
-struct ScanEnd {
-  std::string last;
-  bool exhausted = false;
-  std::size_t read = 0;
-};
+// scan_profiles, each profile as a Row with its views and value as of `now`.
 Result<ScanEnd> scan(Store& store, const Site& site, const SiteModel& model, std::int64_t now, std::string after,
                      std::size_t budget, const std::function<bool(const Row&)>& visit) {
-  ScanEnd end;
   ViewOptions options;
   options.now = now;
   options.breakpoints = model.breakpoints;
   const Catalog catalog;
-  for (;;) {
-    const std::size_t page = std::min<std::size_t>(500, budget - end.read);
-    auto ids = store.profile_ids(site, after, page);
-    if (!ids) return ids.status();
-    for (const std::string& id : ids.value()) {
-      auto stored = store.load_profile(site, id);
-      ++end.read;
-      end.last = id;
-      if (!stored) {
-        if (stored.status().code() == "not_found") continue;  // merged meanwhile
-        return stored.status();
-      }
-      const Profile& p = stored->profile;
-      Row row{id, stored->updated, p.events().empty() ? 0 : p.events().back().ts,
-              compute_views(p, catalog, options)};
-      row.views.value = score_customer(p, model, now);
-      add_lifetime_value(row.views.value, model);
-      if (!visit(row)) return end;
-    }
-    if (ids->size() < page) {
-      end.exhausted = true;
-      return end;
-    }
-    if (end.read >= budget) return end;
-    after = ids->back();
-  }
+  return scan_profiles(store, site, std::move(after), budget, [&](const StoredProfile& stored) {
+    const Profile& p = stored.profile;
+    Row row{p.id(), stored.updated, p.events().empty() ? 0 : p.events().back().ts, compute_views(p, catalog, options)};
+    row.views.value = score_customer(p, model, now);
+    add_lifetime_value(row.views.value, model);
+    return visit(row);
+  });
 }
 
 std::optional<double> parse_decimal(std::string_view s, double lo, double hi) {

@@ -16,6 +16,7 @@
 #include "ashna/json.h"
 #include "ashna/json_value.h"
 #include "app.h"
+#include "profile_scan.h"
 #include "request_checks.h"
 
 namespace ashna::server {
@@ -100,24 +101,14 @@ Response report(const Request& req, App& app, const Site& site, std::string_view
   }
   std::vector<ExposureRecord> exposures;
   std::vector<OutcomeRecord> outcomes;
-  std::string after;
-  std::size_t read = 0;
-  bool complete = false;
-  while (read <= kReportMaxProfiles) {
-    auto ids = app.store.profile_ids(site, after, 500);
-    if (!ids) return from_status(ids.status());
-    for (const std::string& id : ids.value()) {
-      auto stored = app.store.load_profile(site, id);
-      ++read;
-      if (stored) collect(stored->profile, key, traffic_weights(exp.value()).size(), exposures, outcomes);
-      else if (stored.status().code() != "not_found") return from_status(stored.status());
-    }
-    if (ids->size() < 500) {
-      complete = true;
-      break;
-    }
-    after = ids->back();
-  }
+  const std::size_t variations = traffic_weights(exp.value()).size();
+  auto end = scan_profiles(app.store, site, "", kReportMaxProfiles, [&](const StoredProfile& stored) {
+    collect(stored.profile, key, variations, exposures, outcomes);
+    return true;
+  });
+  if (!end) return from_status(end.status());
+  const std::size_t read = end->read;
+  const bool complete = end->exhausted;
   auto visitors = attribute(exposures, outcomes, key, options);
   if (!visitors) return json_error(400, visitors.status().code(), visitors.status().message());
   auto r = build_report(std::string(key), visitors.value(), traffic_weights(exp.value()));

@@ -6,6 +6,7 @@
 #include "ashna/codec.h"
 #include "ashna/json.h"
 #include "ashna/views.h"
+#include "profile_scan.h"
 
 namespace ashna::server {
 namespace {
@@ -21,25 +22,21 @@ Result<FitReport> fit_site(Store& store, const Site& site, std::int64_t now,
   std::vector<Rfm> rfms;  // one per profile read, for the segment sizes once breakpoints are known
   ViewOptions options;
   options.now = now;
-  std::string after;
-  for (;;) {
-    auto ids = store.profile_ids(site, after, kPage);
-    if (!ids) return ids.status();
-    for (const std::string& id : ids.value()) {
-      auto stored = store.load_profile(site, id);
-      if (!stored) {
-        if (stored.status().code() == "not_found") continue;  // merged or erased meanwhile
-        return stored.status();
-      }
-      ++report.profiles;
-      CustomerValue v = summarize_customer(stored->profile, now);
-      Rfm rfm = compute_rfm(stored->profile, options);
-      if (v.orders > 0) buyers.push_back({v.summary, rfm});
-      rfms.push_back(rfm);
-    }
+  // Every profile, in pages; progress after each page.
+  const std::function<bool(const StoredProfile&)> visit = [&](const StoredProfile& stored) {
+    ++report.profiles;
+    CustomerValue v = summarize_customer(stored.profile, now);
+    Rfm rfm = compute_rfm(stored.profile, options);
+    if (v.orders > 0) buyers.push_back({v.summary, rfm});
+    rfms.push_back(rfm);
+    return true;
+  };
+  for (std::string after;;) {
+    auto end = scan_profiles(store, site, after, kPage, visit);
+    if (!end) return end.status();
     if (progress) progress(report.profiles);
-    if (ids->size() < kPage) break;
-    after = ids->back();
+    if (end->exhausted) break;
+    after = end->last;
   }
   report.model = fit_site_model(buyers, now);
 
