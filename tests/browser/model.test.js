@@ -53,3 +53,38 @@ test('the page scores its customer with the fitted site model, only after consen
     await api.stop();
   }
 });
+
+test('withdrawing personalisation deletes the name and interests here and on the server', async () => {
+  const api = await startServer();
+  const b = await launch();
+  try {
+    const page = await b.context.newPage();
+    const seen = watch(page);
+    await page.goto(api.base + '/');
+    await page.waitForFunction(() => window.ashna && window.ashna.views);
+    await page.click('[data-ashna-consent="accept-all"]');
+    const id = await page.evaluate(async () => {
+      await window.ashna.profile.update({ name: 'Ana', 'interest:tea': '+' });
+      await window.ashna.track('page_view', {});
+      await window.ashna.sync();
+      return (await window.ashna.profile.get()).id;
+    });
+    const before = await api.api('/v1/profiles/' + id);
+    assert.equal(before.body.traits.name.value, 'Ana');
+    const after = await page.evaluate(async () => {
+      await window.ashna.consent.set({ personalisation: false, analytics: true, marketing: true });
+      await window.ashna.sync();
+      return (await window.ashna.profile.get()).traits;
+    });
+    assert.equal(after.name.value, '');
+    assert.equal(after['interest:tea'].value, '');
+    const server = await api.api('/v1/profiles/' + id);
+    assert.equal(server.body.traits.name.value, '');
+    assert.equal(server.body.traits['interest:tea'].value, '');
+    assert.ok(server.body.events.some((e) => e.type === 'page_view'), 'behaviour stays for analytics');
+    assert.deepEqual(seen.errors, []);
+  } finally {
+    await b.close();
+    await api.stop();
+  }
+});
