@@ -2,6 +2,8 @@
 // when given, and the product they keep looking at but have not bought.
 #include "ashna/greeting.h"
 
+#include "ashna/site_model.h"
+
 #include <map>
 #include <string_view>
 
@@ -9,9 +11,6 @@
 
 namespace ashna {
 namespace {
-
-// Below this probability of still buying, a valuable customer is greeted as one we miss.
-constexpr double kSlippingPAlive = 0.5;
 
 struct Phrases {
   std::string_view morning, afternoon, evening, night;
@@ -213,9 +212,7 @@ Greeting make_greeting(const Profile& profile, const GreetingContext& ctx) {
   }
   // Lapsed by RFM, or by the value model: a valuable customer whose purchase pattern says they
   // are probably slipping away, even if RFM still calls them a champion.
-  const CustomerValue* value = ctx.views ? &ctx.views->value : nullptr;
-  const bool slipping = value && value->scored && value->p_alive < kSlippingPAlive &&
-                        (value->tier == "high" || value->tier == "medium");
+  const bool slipping = ctx.views && is_slipping(ctx.views->value);
   const bool lapsed = ctx.personalise && ctx.views && returning &&
                       (slipping || ctx.views->rfm.segment == "at_risk" || ctx.views->rfm.segment == "cant_lose" ||
                        ctx.views->rfm.segment == "hibernating" || ctx.views->rfm.segment == "lost");

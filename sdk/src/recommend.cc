@@ -3,6 +3,7 @@
 // the list from one category. The "two plus one" loyalty offer. And rank_items(), the full-catalogue
 // scoring for offline evaluation.
 #include "ashna/recommend.h"
+#include "ashna/site_model.h"
 
 #include <algorithm>
 #include <cmath>
@@ -198,6 +199,10 @@ std::vector<Recommendation> recommend(const Profile& profile, const Views& views
 
 Offer loyalty_offer(const Profile& profile, const Views& views, const Catalog& catalog, const RecommendOptions& o) {
   Offer offer;
+  if (is_gone(views.value)) {
+    offer.reason = "No offer: the value model says this customer has most likely stopped buying.";
+    return offer;
+  }
   History h = history_of(profile, views, catalog, o);
   // The guard, as for recommend(): never sensitive, excluded, or in an interest the customer
   // removed. (Repeat items are usually "not due", which is fine for an offer.)
@@ -262,7 +267,9 @@ Offer loyalty_offer(const Profile& profile, const Views& views, const Catalog& c
                                "You have bought this " + std::to_string(c.purchases) + " times."));
   }
   offer.items.push_back(from(*pick_new, "offer_new", "Something new from " + leaf(best_cat) + ", next to what you love."));
-  offer.reason = "Two you love, plus one new from " + leaf(best_cat) + ".";
+  offer.reason = (is_slipping(views.value) ? "We miss you: two you love, plus one new from "
+                                           : "Two you love, plus one new from ") +
+                 leaf(best_cat) + ".";
   return offer;
 }
 

@@ -108,6 +108,12 @@ CustomerValue score_customer(const Profile& profile, const SiteModel& model, std
   return v;
 }
 
+bool is_slipping(const CustomerValue& v) {
+  return v.scored && v.p_alive < 0.5 && (v.tier == "high" || v.tier == "medium");
+}
+
+bool is_gone(const CustomerValue& v) { return v.scored && v.p_alive < 0.1 && v.tier == "low"; }
+
 void add_lifetime_value(CustomerValue& v, const SiteModel& model) {
   if (!v.scored || !model.bgnbd || !model.spend) return;
   auto purchases = bgnbd_expected_purchases(*model.bgnbd, v.summary, kValueHorizonWeeks);

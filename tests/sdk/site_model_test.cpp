@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "ashna/engine.h"
+#include "ashna/recommend.h"
 #include "ashna/site_model.h"
 
 #include <random>
@@ -183,4 +184,38 @@ TEST_CASE("a repeat buyer whose orders are worth 0 does not switch the value mod
   INFO(m.value_note);
   CHECK(m.bgnbd.has_value());
   CHECK(m.spend.has_value());
+}
+
+TEST_CASE("the value model feeds the offer: a win-back for the valuable, none for the gone", "[site_model][offer]") {
+  Catalog catalog;
+  REQUIRE(catalog.add({"a", "House blend", "coffee/blend", 10, {}, 0, false}).is_ok());
+  REQUIRE(catalog.add({"b", "Morning blend", "coffee/blend", 12, {}, 0, false}).is_ok());
+  REQUIRE(catalog.add({"c", "Reserve lot", "coffee/reserve", 30, {}, 0, false}).is_ok());
+  Profile p("c1");
+  for (int k = 0; k < 3; ++k) {
+    Event e = purchase("o" + std::to_string(k), 60 + 20 * k, 0);
+    e.lines = {Line{Item{"a", "House blend", "coffee/blend", 10}, 1}, Line{Item{"b", "Morning blend", "coffee/blend", 12}, 1}};
+    p.add_event(e);
+  }
+  ViewOptions vo;
+  vo.now = kNow;
+  Views views = compute_views(p, catalog, vo);
+  RecommendOptions ro;
+  ro.now = kNow;
+  Offer plain = loyalty_offer(p, views, catalog, ro);
+  REQUIRE(plain.items.size() == 3);
+  CHECK(plain.reason == "Two you love, plus one new from reserve.");
+
+  views.value.scored = true;
+  views.value.p_alive = 0.3;
+  views.value.tier = "high";
+  Offer back = loyalty_offer(p, views, catalog, ro);
+  CHECK(back.items.size() == 3);
+  CHECK(back.reason == "We miss you: two you love, plus one new from reserve.");
+
+  views.value.p_alive = 0.05;
+  views.value.tier = "low";
+  Offer none = loyalty_offer(p, views, catalog, ro);
+  CHECK(none.items.empty());
+  CHECK(none.reason == "No offer: the value model says this customer has most likely stopped buying.");
 }

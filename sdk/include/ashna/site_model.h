@@ -48,6 +48,13 @@ CustomerValue score_customer(const Profile& profile, const SiteModel& model, std
 // is not scored or the numbers cannot be computed.
 void add_lifetime_value(CustomerValue& value, const SiteModel& model);
 
+// A valuable customer (tier high or medium) whose purchase pattern says they are probably
+// slipping away (p_alive < 0.5): the greeting welcomes them back, the offer is a win-back.
+bool is_slipping(const CustomerValue& value);
+// A low-value customer who has most likely gone (p_alive < 0.1): no retention offer is made,
+// as classic RFM practice spends retention where it can still pay.
+bool is_gone(const CustomerValue& value);
+
 // What fitting needs to know about one customer with at least one order.
 struct CustomerFacts {
   CustomerSummary summary;
