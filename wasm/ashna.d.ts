@@ -42,7 +42,8 @@ export interface Order {
 
 export interface Trait {
   value: string;
-  ts: number;            // Unix ms of the write
+  ts: number;            // Unix ms of the write (hybrid clock: never behind a write already seen)
+  tick?: number;         // hybrid clock counter within one ts; absent when 0
   replica: string;       // the device that wrote it
 }
 

@@ -109,11 +109,12 @@ EMSCRIPTEN_KEEPALIVE const char* ashna_event(Handle* h, int mode, const char* id
   return reply(h, r ? ok_seq(r.value()) : to_json(r.status()));
 }
 
-// mode 0: set on this replica at ts; mode 1: restored (replica and seq as stored).
+// mode 0: set on this replica at ts; mode 1: restored (replica, seq and clock tick as stored).
 EMSCRIPTEN_KEEPALIVE const char* ashna_trait(Handle* h, int mode, const char* name, const char* value,
-                                             double ts, const char* replica, double seq) {
+                                             double ts, const char* replica, double seq, double tick) {
   if (mode == 1) {
-    ashna::Status s = h->engine.restore_trait(str(name), ashna::Trait{str(value), to_int(ts), str(replica), to_seq(seq)});
+    ashna::Trait t{str(value), to_int(ts), str(replica), to_seq(seq), static_cast<std::uint32_t>(std::min<std::uint64_t>(to_seq(tick), UINT32_MAX))};
+    ashna::Status s = h->engine.restore_trait(str(name), std::move(t));
     return reply(h, to_json(s));
   }
   auto r = h->engine.set_trait(str(name), str(value), to_int(ts));

@@ -12,7 +12,7 @@ var AshnaEngine = (function () {
     ashna_offer: ['number', ['number', 'number']],
     ashna_event: ['number', ['number', 'number', 'string', 'string', 'number', 'string', 'string',
       'string', 'string', 'number', 'string', 'string', 'number', 'string']],
-    ashna_trait: ['number', ['number', 'number', 'string', 'string', 'number', 'string', 'number']],
+    ashna_trait: ['number', ['number', 'number', 'string', 'string', 'number', 'string', 'number', 'number']],
     ashna_consent: ['number', ['number', 'number', 'number', 'number', 'number', 'number']],
     ashna_model: [null, ['number', 'number', 'number', 'number']],
     ashna_summary_begin: [null, ['number', 'number', 'number']],
@@ -79,10 +79,10 @@ var AshnaEngine = (function () {
       num(item.price, 0), str(e.path), props, num(e.seq, 0), str(e.currency)));
   };
 
-  /** Sets a trait at time `ts`, or restores a stored one {value, ts, replica, seq}. */
+  /** Sets a trait at time `ts`, or restores a stored one {value, ts, tick, replica, seq}. */
   AshnaEngine.prototype.trait = function (name, t, restore) {
     return this._json(this._f.ashna_trait(this._h, restore ? 1 : 0, str(name), str(t.value),
-      num(t.ts, NaN), str(t.replica), num(t.seq, 0)));
+      num(t.ts, NaN), str(t.replica), num(t.seq, 0), num(t.tick, 0)));
   };
 
   /** {decided, personalisation, analytics, marketing}; `now` (Unix ms) for a choice made now, which
@@ -274,7 +274,10 @@ var AshnaEngine = (function () {
       if (r[7] != null) e.currency = text(r[7]);
       return e;
     });
-    (d.t || []).forEach(function (r) { traits[text(r[0])] = { value: text(r[1]), ts: (d.b || 0) + r[2], replica: text(r[3]) }; });
+    (d.t || []).forEach(function (r) {
+      var t = traits[text(r[0])] = { value: text(r[1]), ts: (d.b || 0) + r[2], replica: text(r[3]) };
+      if (r[4]) t.tick = r[4];  // the hybrid clock's counter, when not 0
+    });
     var accepted = { events: a.n[0], traits: a.n[1] };
     if (a.n.length > 2) accepted.consent = a.n[2];
     return { ack: { upto: a.a }, profile: a.p, version: a.V, accepted: accepted,

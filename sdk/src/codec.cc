@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <initializer_list>
 #include <vector>
 
@@ -183,10 +184,14 @@ Result<Event> event_from_json(const json& j, std::string_view path) {
 
 Result<Trait> trait_from_json(const json& j, std::string_view path) {
   if (Status s = require_object(j, path); !s) return s;
-  if (Status s = only_keys(j, path, {"value", "ts", "replica"}); !s) return s;
+  if (Status s = only_keys(j, path, {"value", "ts", "tick", "replica"}); !s) return s;
   Trait t;
+  std::int64_t tick = 0;
   if (Status s = get_string(j, path, "value", t.value, true); !s) return s;
   if (Status s = get_int(j, path, "ts", t.ts, true); !s) return s;
+  if (Status s = get_int(j, path, "tick", tick); !s) return s;
+  if (tick < 0 || tick > UINT32_MAX) return bad(at(path, "tick"), "must be an integer from 0 to 4294967295");
+  t.tick = static_cast<std::uint32_t>(tick);
   if (Status s = get_string(j, path, "replica", t.replica, true); !s) return s;
   return t;
 }

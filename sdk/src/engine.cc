@@ -41,7 +41,8 @@ Result<std::uint64_t> Engine::set_trait(const std::string& name, std::string val
   if (!consent_.allows_tracking()) return consent_refused("trait");
   Trait t{std::move(value), now, replica_, 0};
   if (Status s = validate_trait(name, t); !s) return s;
-  if (t.ts < erased_) return erased_before("trait");
+  const Stamp stamp = clock_.next(now);  // never before the erasure: erase() observed it
+  t.ts = stamp.ms, t.tick = stamp.tick;
   t.seq = next_seq();
   std::uint64_t seq = t.seq;
   changed();
@@ -64,6 +65,7 @@ Status Engine::restore_trait(const std::string& name, Trait trait) {
   if (Status s = validate_trait(name, trait); !s) return s;
   if (trait.ts < erased_) return erased_before("trait");
   if (trait.seq > seq_) seq_ = trait.seq;
+  clock_.observe({trait.ts, trait.tick});
   changed();
   profile_.set_trait(name, std::move(trait));
   return Status::ok();
@@ -109,6 +111,7 @@ int Engine::set_consent(const Consent& consent, std::int64_t now) {
 void Engine::erase(std::int64_t epoch, std::uint64_t seq) {
   if (epoch <= erased_) return;
   erased_ = epoch;
+  clock_.observe({epoch, 0});
   if (seq > seq_) seq_ = seq;
   erase_seq_ = seq ? seq : next_seq();
   changed();

@@ -80,6 +80,7 @@ void append_traits(std::string& out, const Traits& traits, bool with_seq) {
     key(out, name), out += '{';
     key(out, "value"), append_json_string(out, t.value);
     out += ',', key(out, "ts"), append_int(out, t.ts);
+    if (t.tick) out += ',', key(out, "tick"), append_int(out, t.tick);
     out += ',', key(out, "replica"), append_json_string(out, t.replica);
     if (with_seq) out += ',', key(out, "seq"), append_int(out, static_cast<std::int64_t>(t.seq));
     out += '}';

@@ -17,8 +17,9 @@ constexpr std::array<std::string_view, 3> kKnownTraits = {"name", "locale", "cha
 
 bool lww_wins(const Trait& incoming, const Trait& current) {
   if (incoming.ts != current.ts) return incoming.ts > current.ts;
+  if (incoming.tick != current.tick) return incoming.tick > current.tick;
   if (incoming.replica != current.replica) return incoming.replica > current.replica;
-  // Same writer, same millisecond: order by value so every replica picks the same one.
+  // Same writer, same stamp (two hand-made writes): order by value so every replica picks the same one.
   return incoming.value > current.value;
 }
 

@@ -24,7 +24,8 @@
 //   item    := [ text id, text title, text category, price ]
 //   line    := [ text id, text title, text category, price, int qty ]   (qty absent: 1)
 //   price   := int n (n / 100) | float
-//   trait   := [ text name, text value, int dts (ts minus b), text replica ]
+//   trait   := [ text name, text value, int dts (ts minus b), text replica, uint tick? ]
+//              (tick: the hybrid clock's counter, clock.h; left out when 0)
 //   props   := the JSON text of an object (a text, so repeated props share the table)
 //
 // The writer puts a string in S (in byte order) when it occurs at least twice and the table saves
@@ -271,8 +272,9 @@ void write_delta(Packer& p, const Delta& d, const WireAnswer* down) {
   if (!d.traits.empty()) {
     p.key('t'), p.array(d.traits.size());
     for (const auto& [name, t] : d.traits) {
-      p.array(4);
+      p.array(t.tick ? 5 : 4);
       s.text(p, name), s.text(p, t.value), p.sint(minus(t.ts, base)), s.text(p, t.replica);
+      if (t.tick) p.uint(t.tick);
     }
   }
 }

@@ -207,13 +207,15 @@ class Expander {
         const json& r = (*t)[i];
         std::string tpath = at(at(path, "traits"), i), name, value, replica;
         std::int64_t dts;
-        if (!r.is_array() || r.size() != 4) return bad(tpath, "must be an array [name, value, dts, replica]");
+        if (!r.is_array() || r.size() < 4 || r.size() > 5)
+          return bad(tpath, "must be an array [name, value, dts, replica, tick?]");
         if (Status st = text(r[0], at(tpath, "name"), name); !st) return st;
         if (Status st = text(r[1], at(tpath, "value"), value); !st) return st;
         if (!as_int64(r[2], dts)) return bad(at(tpath, "ts"), "must be an integer (ms after the base)");
         if (Status st = text(r[3], at(tpath, "replica"), replica); !st) return st;
         if (traits.contains(name)) return bad(tpath, "duplicate trait '" + name.substr(0, 64) + "'");
-        traits[name] = {{"value", std::move(value)}, {"ts", plus(base, dts)}, {"replica", std::move(replica)}};
+        json& trait = traits[name] = {{"value", std::move(value)}, {"ts", plus(base, dts)}, {"replica", std::move(replica)}};
+        if (r.size() == 5) trait["tick"] = r[4];  // checked with the v1 trait (codec.cc)
       }
     }
     return Status::ok();

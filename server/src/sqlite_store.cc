@@ -1,9 +1,9 @@
-// SQLite store. Schema (user_version 8; migrations run in order on open):
+// SQLite store. Schema (user_version 9; migrations run in order on open):
 //   sites(id, name, publishable_key UNIQUE, created, identity_secret, origins)
 //   secret_keys(hash PK, site_id, created)            -- SHA-256 of the key, never the key
 //   profiles(site_id, id, version, created, updated, customer, merged_into, erased, erased_version)
 //   devices(token_hash PK, site_id, profile_id, created)
-//   traits(site_id, profile_id, name, value, ts, replica, version)         -- LWW registers
+//   traits(site_id, profile_id, name, value, ts, replica, version, tick)   -- LWW registers
 //   events(site_id, profile_id, id, ts, body, received, version, replica)  -- grow-only set by id
 //   oplog(seq AUTOINCREMENT, site_id, profile_id, version, at, body) -- change feed, audit;
 //     body: the accepted delta, {"identified":user}, {"merged":id}, {"erased":epoch} or redacted
@@ -67,6 +67,12 @@ class Stmt {
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
 };
+
+// A trait row's value, ts, replica, tick, from column `first` on.
+Trait stored_trait(const Stmt& s, int first) {
+  return Trait{s.text(first), s.int64(first + 1), s.text(first + 2), 0,
+               static_cast<std::uint32_t>(s.int64(first + 3))};
+}
 
 Status storage_error(sqlite3* db, std::string_view what) {
   return Status::error("storage_error", std::string(what) + ": " + sqlite3_errmsg(db));
@@ -220,9 +226,15 @@ CREATE TABLE experiments(
 PRAGMA user_version = 8;
 )sql";
 
+// v9: the hybrid logical clock's counter on traits (issue 4): orders writes within one ts.
+constexpr const char* kSchemaV9 = R"sql(
+ALTER TABLE traits ADD COLUMN tick INTEGER NOT NULL DEFAULT 0;
+PRAGMA user_version = 9;
+)sql";
+
 // Every released step, in order; append new ones, never edit old ones.
 constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6,
-                                     kSchemaV7, kSchemaV8};
+                                     kSchemaV7, kSchemaV8, kSchemaV9};
 constexpr std::int64_t kSchemaVersion = std::size(kMigrations);
 // Readers at once; more than the I/O threads plus a streaming export or two.
 constexpr int kReaders = 4;
@@ -446,17 +458,18 @@ Status SqliteStore::sync_job(sqlite3* db, const Site& site, std::string_view tok
   // Traits: last-writer-wins, decided by the same rule the browser uses.
   for (const auto& [name, t] : delta.traits) {
     if (t.ts < erased) continue;
-    Stmt cur(db, "SELECT value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2 AND name = ?3");
+    Stmt cur(db, "SELECT value, ts, replica, tick FROM traits WHERE site_id = ?1 AND profile_id = ?2 AND name = ?3");
     cur.bind(1, site.id).bind(2, delta.profile_id).bind(3, name);
     rc = cur.step();
-    if (rc == SQLITE_ROW && !lww_wins(t, Trait{cur.text(0), cur.int64(1), cur.text(2), 0})) continue;
+    if (rc == SQLITE_ROW && !lww_wins(t, stored_trait(cur, 0))) continue;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return storage_error(db, "read trait");
     Stmt up(db,
-            "INSERT INTO traits(site_id, profile_id, name, value, ts, replica, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-            "ON CONFLICT(site_id, profile_id, name) DO UPDATE SET value = excluded.value, "
-            "ts = excluded.ts, replica = excluded.replica, version = excluded.version");
+            "INSERT INTO traits(site_id, profile_id, name, value, ts, replica, version, tick) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(site_id, profile_id, name) DO UPDATE SET "
+            "value = excluded.value, ts = excluded.ts, replica = excluded.replica, version = excluded.version, "
+            "tick = excluded.tick");
     up.bind(1, site.id).bind(2, delta.profile_id).bind(3, name).bind(4, t.value).bind(5, t.ts).bind(6, t.replica);
-    up.bind(7, next_version);
+    up.bind(7, next_version).bind(8, static_cast<std::int64_t>(t.tick));
     if (up.step() != SQLITE_DONE) return storage_error(db, "write trait");
     ++out.traits_changed;
     accepted.traits.emplace(name, t);
@@ -518,11 +531,11 @@ Status SqliteStore::read_down(sqlite3* db, const Site& site, const std::string& 
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return storage_error(db, "read down events");
   Stmt tr(db,
-          "SELECT name, value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2 AND version > ?3 "
+          "SELECT name, value, ts, replica, tick FROM traits WHERE site_id = ?1 AND profile_id = ?2 AND version > ?3 "
           "AND version <= ?4");
   tr.bind(1, site.id).bind(2, profile).bind(3, since).bind(4, out.down_version);
   while ((rc = tr.step()) == SQLITE_ROW)
-    out.down.traits.emplace(tr.text(0), Trait{tr.text(1), tr.int64(2), tr.text(3), 0});
+    out.down.traits.emplace(tr.text(0), stored_trait(tr, 1));
   if (rc != SQLITE_DONE) return storage_error(db, "read down traits");
   return Status::ok();
 }
@@ -631,21 +644,22 @@ Result<std::string> SqliteStore::identify(const Site& site, std::string_view tok
                   "AND ts >= (SELECT erased FROM profiles WHERE site_id = ?1 AND id = ?3)");
       events.bind(1, site.id).bind(2, anonymous_id).bind(3, customer).bind(4, version);
       if (events.step() != SQLITE_DONE) return storage_error(db, "merge events");
-      Stmt traits(db, "SELECT name, value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2 "
+      Stmt traits(db, "SELECT name, value, ts, replica, tick FROM traits WHERE site_id = ?1 AND profile_id = ?2 "
                       "AND ts >= (SELECT erased FROM profiles WHERE site_id = ?1 AND id = ?3)");
       traits.bind(1, site.id).bind(2, anonymous_id).bind(3, customer);
       while ((rc = traits.step()) == SQLITE_ROW) {
-        Trait t{traits.text(1), traits.int64(2), traits.text(3), 0};
-        Stmt cur(db, "SELECT value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2 AND name = ?3");
+        Trait t = stored_trait(traits, 1);
+        Stmt cur(db, "SELECT value, ts, replica, tick FROM traits WHERE site_id = ?1 AND profile_id = ?2 AND name = ?3");
         cur.bind(1, site.id).bind(2, customer).bind(3, traits.text(0));
         int c = cur.step();
-        if (c == SQLITE_ROW && !lww_wins(t, Trait{cur.text(0), cur.int64(1), cur.text(2), 0})) continue;
+        if (c == SQLITE_ROW && !lww_wins(t, stored_trait(cur, 0))) continue;
         Stmt up(db,
-                "INSERT INTO traits(site_id, profile_id, name, value, ts, replica, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) "
-                "ON CONFLICT(site_id, profile_id, name) DO UPDATE SET value = excluded.value, "
-                "ts = excluded.ts, replica = excluded.replica, version = excluded.version");
+                "INSERT INTO traits(site_id, profile_id, name, value, ts, replica, version, tick) "
+                "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(site_id, profile_id, name) DO UPDATE SET "
+                "value = excluded.value, ts = excluded.ts, replica = excluded.replica, "
+                "version = excluded.version, tick = excluded.tick");
         up.bind(1, site.id).bind(2, customer).bind(3, traits.text(0)).bind(4, t.value).bind(5, t.ts).bind(6, t.replica);
-        up.bind(7, version);
+        up.bind(7, version).bind(8, static_cast<std::int64_t>(t.tick));
         if (up.step() != SQLITE_DONE) return storage_error(db, "merge traits");
       }
       if (rc != SQLITE_DONE) return storage_error(db, "read traits");
@@ -688,10 +702,10 @@ Result<StoredProfile> SqliteStore::load_profile(const Site& site, std::string_vi
   out.erased = prof.int64(3);
   out.profile = Profile(profile_id);
 
-  Stmt traits(db, "SELECT name, value, ts, replica FROM traits WHERE site_id = ?1 AND profile_id = ?2");
+  Stmt traits(db, "SELECT name, value, ts, replica, tick FROM traits WHERE site_id = ?1 AND profile_id = ?2");
   traits.bind(1, site.id).bind(2, profile_id);
   while ((rc = traits.step()) == SQLITE_ROW)
-    out.profile.set_trait(traits.text(0), Trait{traits.text(1), traits.int64(2), traits.text(3), 0});
+    out.profile.set_trait(traits.text(0), stored_trait(traits, 1));
   if (rc != SQLITE_DONE) return storage_error(db, "read traits");
 
   Stmt events(db, "SELECT body FROM events WHERE site_id = ?1 AND profile_id = ?2 ORDER BY ts, id");

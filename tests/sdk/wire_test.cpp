@@ -97,7 +97,8 @@ class Generator {
     for (std::size_t i = 0; i < traits; ++i) {
       std::string name = pick({"name", "locale", "channel", "interest:" + text(1, 64)});
       std::string value = name.rfind("interest:", 0) == 0 ? pick({"+", "-"}) : text(0, 256);
-      d.traits[name] = {value, ts(), pick({d.replica, "r2", "server"}), 0};
+      d.traits[name] = {value, ts(), pick({d.replica, "r2", "server"}), 0,
+                        static_cast<std::uint32_t>(uniform(0, 2) ? 0 : uniform(1, 4294967295u))};
     }
     return d;
   }
@@ -300,7 +301,17 @@ TEST_CASE("wrong types and unknown keys name the field", "[wire][errors]") {
   traits["t"] = {{"role", "admin", 0, "r1"}};
   CHECK(code(traits) == "invalid_trait");
   traits["t"] = {{"name", "Ana", 0}};
-  CHECK(msg(traits) == "delta.traits[0]: must be an array [name, value, dts, replica]");
+  CHECK(msg(traits) == "delta.traits[0]: must be an array [name, value, dts, replica, tick?]");
+  traits["t"] = {{"name", "Ana", 0, "r1", -1}};
+  CHECK(msg(traits) == "delta.traits.name.tick: must be an integer from 0 to 4294967295");
+  traits["t"] = {{"name", "Ana", 0, "r1", 4294967296}};
+  CHECK(msg(traits) == "delta.traits.name.tick: must be an integer from 0 to 4294967295");
+  traits["t"] = {{"name", "Ana", 0, "r1", "1"}};
+  CHECK(msg(traits) == "delta.traits.name.tick: must be an integer");
+  traits["t"] = {{"name", "Ana", 0, "r1", 7}};
+  auto ticked = delta_from_msgpack(bytes(traits));
+  REQUIRE(ticked.is_ok());
+  CHECK(ticked->traits.at("name").tick == 7);
 }
 
 TEST_CASE("limits are enforced before and while parsing", "[wire][errors]") {

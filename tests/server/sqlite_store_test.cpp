@@ -55,7 +55,7 @@ TEST_CASE("a database from a newer server is refused, not damaged", "[store]") {
   sqlite3_close(db);
   auto s = SqliteStore::open(path);
   REQUIRE_FALSE(s.is_ok());
-  CHECK(s.status().message() == "database schema version 99 is newer than this server understands (8)");
+  CHECK(s.status().message() == "database schema version 99 is newer than this server understands (9)");
 }
 
 TEST_CASE("an unopenable path is a clear error", "[store]") {
@@ -104,7 +104,31 @@ TEST_CASE("a version 1 database is migrated to the current version on open, keep
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr);
   REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-  CHECK(sqlite3_column_int(st, 0) == 8);
+  CHECK(sqlite3_column_int(st, 0) == 9);
   sqlite3_finalize(st);
   sqlite3_close(db);
+}
+
+TEST_CASE("traits keep their hybrid clock tick: stored, compared, read back and sent down", "[store][hlc]") {
+  TestApp t;
+  auto site = t.store->site_by_publishable_key("pk_demo");
+  REQUIRE(site.is_ok());
+  constexpr std::int64_t ts = 1790000000000;
+  auto sync = [&](std::string value, std::string replica, std::uint32_t tick, std::uint64_t upto) {
+    Delta d = delta_with({}, "p1");
+    d.upto = upto;
+    d.traits["name"] = Trait{std::move(value), ts, std::move(replica), 0, tick};
+    return t.store->apply_sync(site.value(), "hash1", d, 0, t.clock, {});
+  };
+  REQUIRE(sync("Ana", "r1", 3, 1)->traits_changed == 1);
+  CHECK(sync("Bo", "r2", 2, 2)->traits_changed == 0);  // same ms, lower tick: loses to Ana
+  auto won = sync("Cy", "r0", 4, 3);                    // higher tick wins before the replica id
+  REQUIRE(won.is_ok());
+  CHECK(won->traits_changed == 1);
+  REQUIRE(won->down.traits.count("name") == 1);
+  CHECK(won->down.traits.at("name").tick == 4);
+  auto p = t.store->load_profile(site.value(), "p1");
+  REQUIRE(p.is_ok());
+  CHECK(p->profile.trait_value("name") == "Cy");
+  CHECK(p->profile.trait("name")->tick == 4);
 }

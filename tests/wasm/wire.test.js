@@ -194,3 +194,27 @@ test('version 2 through the real server: encoder, answer, down delta from anothe
     await server.stop();
   }
 });
+
+test('the hybrid clock in the browser: a slow device’s later edit wins, and its tick survives the wire and storage', async () => {
+  const { core, AshnaEngine } = await loadCore();
+  const fast = new AshnaEngine(core, 'p1', 'ra');
+  const slow = new AshnaEngine(core, 'p1', 'rb');
+  fast.consent(ALL); slow.consent(ALL);
+  assert.equal(fast.trait('name', { value: 'Ana', ts: T + 3600000 }).ok, true);  // an hour ahead
+  const down = AshnaEngine.answer(asAnswer(AshnaEngine.unpack(fast.deltaBytes()))).down;
+  assert.equal(slow.trait('name', down.traits.name, true).ok, true);
+  assert.equal(slow.trait('name', { value: 'Anahita', ts: T }).ok, true);       // edited later, clock behind
+  const mine = slow.profile().traits.name;
+  assert.deepEqual([mine.value, mine.ts, mine.tick], ['Anahita', T + 3600000, 1]);
+  const back = AshnaEngine.answer(asAnswer(AshnaEngine.unpack(slow.deltaBytes()))).down;
+  assert.equal(back.traits.name.tick, 1);
+  assert.equal(fast.trait('name', back.traits.name, true).ok, true);
+  assert.equal(fast.profile().traits.name.value, 'Anahita');
+  const restored = new AshnaEngine(core, 'p1', 'rb');
+  restored.consent(ALL);
+  assert.equal(restored.restore(JSON.parse(JSON.stringify(slow.state()))), 0);
+  assert.deepEqual(restored.profile(), slow.profile());
+  assert.equal(restored.trait('name', { value: 'Ana H.', ts: T }).ok, true);   // the clock came back too
+  assert.equal(restored.profile().traits.name.tick, 2);
+  fast.free(); slow.free(); restored.free();
+});

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ashna/catalog.h"
+#include "ashna/clock.h"
 #include "ashna/consent.h"
 #include "ashna/event.h"
 #include "ashna/greeting.h"
@@ -46,11 +47,13 @@ class Engine {
   // Records a new event made on this replica. Returns its local seq, or invalid_event, or
   // consent_refused when the customer chose not to be tracked.
   Result<std::uint64_t> track(Event event);
-  // Sets a trait written on this replica at `now` (Unix ms). Returns its local seq, or
-  // invalid_trait, or consent_refused.
+  // Sets a trait written on this replica at `now` (Unix ms), stamped by the hybrid clock so it
+  // beats every write this replica has seen, whatever its wall clock says. Returns its local
+  // seq, or invalid_trait, or consent_refused.
   Result<std::uint64_t> set_trait(const std::string& name, std::string value, std::int64_t now);
 
-  // Restore what storage kept (seq as stored; 0 for data that came from the server).
+  // Restore what storage kept (seq as stored; 0 for data that came from the server). A restored
+  // trait advances the hybrid clock past its stamp.
   Status restore_event(Event event);
   Status restore_trait(const std::string& name, Trait trait);
   // Restores the summary of what the bounded history dropped (browser storage).
@@ -78,6 +81,7 @@ class Engine {
   // write order (0 = a new erasure on this replica).
   void erase(std::int64_t epoch, std::uint64_t seq = 0);
   std::int64_t erased() const { return erased_; }
+  Stamp clock() const { return clock_.last(); }
   std::uint64_t erase_seq() const { return erase_seq_; }
   const Consent& consent() const { return consent_; }
 
@@ -137,6 +141,7 @@ class Engine {
   std::uint64_t acked_ = 0;
   std::int64_t erased_ = 0;  // tombstone epoch, 0 = never erased
   std::uint64_t erase_seq_ = 0;  // local seq of the last erase(); pending until acknowledged
+  HybridClock clock_;
   // A page asks for the greeting, the views and recommendations at one `now`: compute once.
   mutable Views cache_;
   mutable std::int64_t cache_now_ = 0;

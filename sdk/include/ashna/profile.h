@@ -1,6 +1,6 @@
 // Profile: one replica's copy of what is known about one customer. Merging is a state-based CRDT:
 // events are a grow-only set keyed by id, traits are last-writer-wins registers ordered by
-// (timestamp, replica id). Applying the same data twice, or in any order, gives the same profile.
+// (hybrid logical clock stamp, replica id): see clock.h. Applying the same data twice, or in any order, gives the same profile.
 // Not thread-safe; one owner at a time.
 #pragma once
 
@@ -18,9 +18,10 @@ namespace ashna {
 
 struct Trait {
   std::string value;
-  std::int64_t ts = 0;       // Unix ms of the write
-  std::string replica;       // writer's replica id; breaks ties between equal timestamps
+  std::int64_t ts = 0;       // hybrid clock ms of the write: Unix ms, or later (clock.h)
+  std::string replica;       // writer's replica id; breaks ties between equal stamps
   std::uint64_t seq = 0;     // local write order on the replica that holds it; not synced
+  std::uint32_t tick = 0;    // hybrid clock counter: orders writes within one ts
 };
 
 // Traits by name; transparent comparison so lookups by string_view do not allocate.
