@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,11 +49,18 @@ std::vector<std::string> split_lines(const char* text) {
   return out;
 }
 
-ashna::RecommendOptions rec_options(double now, int k, const char* exclude) {
+// impressions: newline-separated "<ts>\t<item id>" (the loader's local record, RecommendOptions).
+ashna::RecommendOptions rec_options(double now, int k, const char* exclude, const char* locale,
+                                    const char* impressions) {
   ashna::RecommendOptions o;
   o.now = to_int(now);
   o.k = k;
   o.exclude = split_lines(exclude);
+  o.locale = str(locale);
+  for (const std::string& line : split_lines(impressions)) {
+    auto tab = line.find('\t');
+    if (tab != std::string::npos) o.impressions.push_back({line.substr(tab + 1), std::atoll(line.c_str())});
+  }
   return o;
 }
 
@@ -200,7 +208,7 @@ EMSCRIPTEN_KEEPALIVE const char* ashna_delta_wire(Handle* h, int max_entries) {
                                                                         : static_cast<std::size_t>(-1))));
 }
 
-// Bytes in the handle's last answer (for the binary ones).
+// Bytes in the handle's last answer (engine.js decodes every answer by its length).
 EMSCRIPTEN_KEEPALIVE int ashna_out_size(Handle* h) { return static_cast<int>(h->out.size()); }
 
 EMSCRIPTEN_KEEPALIVE const char* ashna_ack(Handle* h, double upto) {
@@ -224,14 +232,16 @@ EMSCRIPTEN_KEEPALIVE const char* ashna_views(Handle* h, double now) {
 }
 
 
-// exclude: newline-separated item ids (e.g. the product on the page).
-EMSCRIPTEN_KEEPALIVE const char* ashna_recommend(Handle* h, double now, int k, const char* exclude) {
+// exclude: newline-separated item ids (e.g. the product on the page); locale: as the greeting's;
+// impressions: see rec_options.
+EMSCRIPTEN_KEEPALIVE const char* ashna_recommend(Handle* h, double now, int k, const char* exclude,
+                                                 const char* locale, const char* impressions) {
   if (k < 0 || k > 50) return reply(h, to_json(ashna::Status::error("invalid_argument", "k must be 0 to 50")));
-  return reply(h, to_json(h->engine.recommend(rec_options(now, k, exclude))));
+  return reply(h, to_json(h->engine.recommend(rec_options(now, k, exclude, locale, impressions))));
 }
 
-EMSCRIPTEN_KEEPALIVE const char* ashna_offer(Handle* h, double now) {
-  return reply(h, to_json(h->engine.offer(rec_options(now, 3, nullptr))));
+EMSCRIPTEN_KEEPALIVE const char* ashna_offer(Handle* h, double now, const char* locale) {
+  return reply(h, to_json(h->engine.offer(rec_options(now, 3, nullptr, locale, nullptr))));
 }
 
 }  // extern "C"

@@ -2,32 +2,38 @@
  * every answer into a plain object. Shared by the browser loader and the Node tests. */
 var AshnaEngine = (function () {
   'use strict';
+  // The C ABI: for each function, its argument kinds ('s' a string, else a number). Every function
+  // returns a number (a handle, a pointer to the answer, a size) or nothing.
   var SIG = {
-    ashna_new: ['number', ['string', 'string', 'number']],
-    ashna_free: [null, ['number']],
-    ashna_line: [null, ['number', 'string', 'string', 'string', 'number', 'number']],
-    ashna_catalog_item: ['number', ['number', 'string', 'string', 'string', 'number', 'string', 'number', 'number']],
-    ashna_views: ['number', ['number', 'number']],
-    ashna_recommend: ['number', ['number', 'number', 'number', 'string']],
-    ashna_offer: ['number', ['number', 'number']],
-    ashna_event: ['number', ['number', 'number', 'string', 'string', 'number', 'string', 'string',
-      'string', 'string', 'number', 'string', 'string', 'number', 'string']],
-    ashna_trait: ['number', ['number', 'number', 'string', 'string', 'number', 'string', 'number', 'number']],
-    ashna_consent: ['number', ['number', 'number', 'number', 'number', 'number', 'number']],
-    ashna_model: [null, ['number', 'number', 'number', 'number']],
-    ashna_summary_begin: [null, ['number', 'number', 'number']],
-    ashna_summary_day: [null, ['number', 'number', 'number', 'number']],
-    ashna_summary_key: [null, ['number', 'number', 'string', 'number']],
-    ashna_summary_end: [null, ['number']],
-    ashna_greeting: ['number', ['number', 'number', 'number', 'string']],
-    ashna_state: ['number', ['number']],
-    ashna_delta: ['number', ['number', 'number']],
-    ashna_delta_wire: ['number', ['number', 'number']],
-    ashna_out_size: ['number', ['number']],
-    ashna_ack: ['number', ['number', 'number']],
-    ashna_erase: ['number', ['number', 'number', 'number']],
-    ashna_profile: ['number', ['number']]
+    ashna_new: 'ssn', ashna_free: 'n', ashna_line: 'nsssnn', ashna_catalog_item: 'nsssnsnn',
+    ashna_views: 'nn', ashna_recommend: 'nnnsss', ashna_offer: 'nns', ashna_event: 'nnssnssssnssns',
+    ashna_trait: 'nnssnsnn', ashna_consent: 'nnnnnn', ashna_model: 'nnnn', ashna_summary_begin: 'nnn',
+    ashna_summary_day: 'nnnn', ashna_summary_key: 'nnsn', ashna_summary_end: 'n', ashna_greeting: 'nnns',
+    ashna_state: 'n', ashna_delta: 'nn', ashna_delta_wire: 'nn', ashna_out_size: 'n', ashna_ack: 'nn',
+    ashna_erase: 'nnn', ashna_profile: 'n'
   };
+  var utf8in = new TextEncoder(), utf8out = new TextDecoder();
+  // Calls export `name`, its string arguments copied into one NUL-separated block for the call
+  // (Emscripten's cwrap does the same with more code).
+  function bind(module, name) {
+    var f = module['_' + name], kinds = SIG[name];
+    return function () {
+      var args = Array.prototype.slice.call(arguments), bytes = [], size = 0, i, at, block = 0;
+      for (i = 0; i < args.length; i++) if (kinds[i] === 's') size += (bytes[i] = utf8in.encode(args[i])).length + 1;
+      if (size) {
+        at = block = module._malloc(size);
+        for (i = 0; i < args.length; i++) if (bytes[i]) {
+          module.HEAPU8.set(bytes[i], at);
+          module.HEAPU8[at + bytes[i].length] = 0;
+          args[i] = at;
+          at += bytes[i].length + 1;
+        }
+      }
+      var r = f.apply(null, args);
+      if (block) module._free(block);
+      return r;
+    };
+  }
 
   // C strings end at NUL: replace it so a value is never silently cut short. A lone surrogate
   // becomes U+FFFD too (Emscripten's UTF-8 writer would pair it with the next character).
@@ -54,7 +60,7 @@ var AshnaEngine = (function () {
   function AshnaEngine(module, profileId, replicaId, maxEvents) {
     var fns = {};
     Object.keys(SIG).forEach(function (name) {
-      fns[name] = module.cwrap(name, SIG[name][0], SIG[name][1]);
+      fns[name] = bind(module, name);
     });
     this._m = module;
     this._f = fns;
@@ -63,7 +69,11 @@ var AshnaEngine = (function () {
     this.replica = str(replicaId);
   }
 
-  AshnaEngine.prototype._json = function (ptr) { return JSON.parse(this._m.UTF8ToString(ptr)); };
+  // The answer the last call left in the handle's buffer.
+  AshnaEngine.prototype._text = function (ptr) {
+    return utf8out.decode(this._m.HEAPU8.subarray(ptr, ptr + this._f.ashna_out_size(this._h)));
+  };
+  AshnaEngine.prototype._json = function (ptr) { return JSON.parse(this._text(ptr)); };
 
   /** Records an event: {id, type, ts, channel?, item?: {id, title, category, price}, path?, props?}.
    *  `restore` keeps the given seq (data coming back from storage). Returns {ok, seq} or {error}. */
@@ -119,16 +129,21 @@ var AshnaEngine = (function () {
       c.sensitive ? 1 : 0));
   };
   AshnaEngine.prototype.views = function (now) { return this._json(this._f.ashna_views(this._h, num(now, NaN))); };
-  /** {now, k, exclude: [ids]} -> [{item, title, category, price, strategy, reason}] */
+  /** {now, k, exclude: [ids], locale, impressions: [[item, ts]]} -> [{item, title, category, price,
+   *  strategy, reason}]. Reasons in `locale` ("fa": Persian); impressions feed the impression cap. */
   AshnaEngine.prototype.recommend = function (o) {
     return this._json(this._f.ashna_recommend(this._h, num(o.now, NaN), num(o.k, 4) | 0,
-      Array.isArray(o.exclude) ? o.exclude.map(str).join('\n') : ''));
+      Array.isArray(o.exclude) ? o.exclude.map(str).join('\n') : '', str(o.locale),
+      Array.isArray(o.impressions) ? o.impressions.map(function (i) { return num(i[1], 0) + '\t' + str(i[0]); }).join('\n') : ''));
   };
-  AshnaEngine.prototype.offer = function (now) { return this._json(this._f.ashna_offer(this._h, num(now, NaN))); };
+  /** -> {items, reason}, the reasons in `locale`. */
+  AshnaEngine.prototype.offer = function (now, locale) {
+    return this._json(this._f.ashna_offer(this._h, num(now, NaN), str(locale)));
+  };
 
   AshnaEngine.prototype.state = function () { return this._json(this._f.ashna_state(this._h)); };
   /** The JSON text of the pending delta (sent as is, never re-serialized); at most `max` entries. */
-  AshnaEngine.prototype.deltaText = function (max) { return this._m.UTF8ToString(this._f.ashna_delta(this._h, max || 0)); };
+  AshnaEngine.prototype.deltaText = function (max) { return this._text(this._f.ashna_delta(this._h, max || 0)); };
   AshnaEngine.prototype.delta = function (max) { return JSON.parse(this.deltaText(max)); };
   /** The same delta in sync protocol version 2: MessagePack bytes (a copy) made by the core. */
   AshnaEngine.prototype.deltaBytes = function (max) {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "ashna/views.h"
+#include "sort.h"
 
 namespace ashna {
 namespace {
@@ -25,8 +26,7 @@ void add(std::map<std::string, Affinity, std::less<>>& into, std::string_view ke
 std::vector<Affinity> ranked(std::map<std::string, Affinity, std::less<>>& m) {
   std::vector<Affinity> out;
   for (auto& [k, a] : m) out.push_back(std::move(a));
-  // A total order (score, then key), so std::sort is deterministic without stable_sort's code size.
-  std::sort(out.begin(), out.end(), [](const Affinity& a, const Affinity& b) {
+  sort(out, [](const Affinity& a, const Affinity& b) {
     return a.score != b.score ? a.score > b.score : a.key < b.key;
   });
   return out;

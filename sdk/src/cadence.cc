@@ -7,12 +7,13 @@
 #include <map>
 
 #include "ashna/views.h"
+#include "sort.h"
 
 namespace ashna {
 namespace {
 
 Cadence from_days(std::string key, std::vector<std::int64_t> days, int hint_days, const ViewOptions& o) {
-  std::sort(days.begin(), days.end());
+  sort(days);
   days.erase(std::unique(days.begin(), days.end()), days.end());
   Cadence c;
   c.key = std::move(key);
@@ -22,7 +23,7 @@ Cadence from_days(std::string key, std::vector<std::int64_t> days, int hint_days
     std::vector<double> gaps;
     for (std::size_t i = 1; i < days.size(); ++i) gaps.push_back(static_cast<double>(days[i] - days[i - 1]));
     std::vector<double> sorted = gaps;
-    std::sort(sorted.begin(), sorted.end());
+    sort(sorted);
     std::size_t n = sorted.size();
     c.interval_days = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     double mean = 0, var = 0;
@@ -49,7 +50,7 @@ Cadence from_days(std::string key, std::vector<std::int64_t> days, int hint_days
 }
 
 std::vector<Cadence> ordered(std::vector<Cadence> v) {
-  std::sort(v.begin(), v.end(), [](const Cadence& a, const Cadence& b) {
+  sort(v, [](const Cadence& a, const Cadence& b) {
     bool ao = a.status == CadenceStatus::one_off, bo = b.status == CadenceStatus::one_off;
     if (ao != bo) return bo;
     if (ao ? a.last != b.last : a.next != b.next) return ao ? a.last > b.last : a.next < b.next;

@@ -1,5 +1,6 @@
 // Engine: consent gates, local write order (seq) and acknowledgement bookkeeping.
 #include "ashna/engine.h"
+#include "sort.h"
 
 #include <algorithm>
 #include <utility>
@@ -135,7 +136,7 @@ Delta Engine::pending(std::size_t max_entries) const {
     for (const auto& entry : profile_.traits())
       if (entry.second.seq > acked_) order.push_back({entry.second.seq, nullptr, &entry});
   }
-  std::sort(order.begin(), order.end(), [](const Entry& a, const Entry& b) { return a.seq < b.seq; });
+  sort(order, [](const Entry& a, const Entry& b) { return a.seq < b.seq; });
   if (order.size() > max_entries) order.resize(max_entries);
   for (const Entry& x : order) {
     d.upto = x.seq;
@@ -171,13 +172,22 @@ Views Engine::views(std::int64_t now) const {
 }
 
 std::vector<Recommendation> Engine::recommend(const RecommendOptions& options) const {
-  // Without consent the profile is not used: an empty profile gets the shop's generic list.
-  if (!consent_.allows_personalisation()) return ashna::recommend(Profile(""), Views{}, catalog_, options);
+  // Without consent the profile is not used: an empty profile gets the shop's generic list, and
+  // what this visitor was shown does not change it either.
+  if (!consent_.allows_personalisation()) {
+    RecommendOptions generic = options;
+    generic.impressions.clear();
+    return ashna::recommend(Profile(""), Views{}, catalog_, generic);
+  }
   return ashna::recommend(profile_, views(options.now), catalog_, options);
 }
 
 Offer Engine::offer(const RecommendOptions& options) const {
-  if (!consent_.allows_personalisation()) return {{}, "Personalisation is off."};
+  if (!consent_.allows_personalisation()) {
+    RecommendOptions off = options;
+    off.personalise = false;
+    return loyalty_offer(profile_, Views{}, catalog_, off);
+  }
   return loyalty_offer(profile_, views(options.now), catalog_, options);
 }
 

@@ -1,9 +1,10 @@
 // Recommendations: buy-again when due, then what is often bought with the customer's items (when the
 // server sent a population model), then what their affinities point to, then popularity; at most half
 // the list from one category. The "two plus one" loyalty offer. And rank_items(), the full-catalogue
-// scoring for offline evaluation.
+// scoring for offline evaluation. Every sentence comes from a phrase table, English or Persian.
 #include "ashna/recommend.h"
 #include "ashna/site_model.h"
+#include "sort.h"
 
 #include <algorithm>
 #include <cmath>
@@ -14,6 +15,55 @@
 
 namespace ashna {
 namespace {
+
+// Placeholders: {0}, {1} as noted; each language orders them as it needs.
+struct Phrases {
+  std::string_view reorder;        // {0} interval, {1} date
+  std::string_view lasts;          // {0} interval, {1} date
+  std::string_view bought_with;    // {0} the anchor's title
+  std::string_view because;        // {0} category
+  std::string_view popular, range;
+  std::string_view gone, needs_two, nothing_new, off;
+  std::string_view bought_times;   // {0} count (always 2 or more)
+  std::string_view something_new;  // {0} category, and the two below
+  std::string_view miss_you, two_plus_one;
+};
+
+constexpr Phrases kEnglish = {
+    "You reorder this about every {0}, last on {1}.",
+    "It usually lasts about {0}; you bought it on {1}.",
+    "Often bought with {0}.",
+    "Because you like {0}.",
+    "Popular with other customers.",
+    "From our range.",
+    "No offer: the value model says this customer has most likely stopped buying.",
+    "Needs two items bought more than once.",
+    "Nothing new fits next to what you buy.",
+    "Personalisation is off.",
+    "You have bought this {0} times.",
+    "Something new from {0}, next to what you love.",
+    "We miss you: two you love, plus one new from {0}.",
+    "Two you love, plus one new from {0}.",
+};
+
+constexpr Phrases kPersian = {
+    "این را حدوداً هر {0} دوباره می‌خرید؛ آخرین بار {1}.",
+    "معمولاً حدود {0} کافی است؛ آن را {1} خریدید.",
+    "اغلب همراه با {0} خریده می‌شود.",
+    "چون به {0} علاقه دارید.",
+    "محبوب میان مشتریان دیگر.",
+    "از محصولات ما.",
+    "پیشنهادی نیست: مدل ارزش می‌گوید این مشتری به احتمال زیاد دیگر خرید نمی‌کند.",
+    "باید دو کالا بیش از یک بار خریده شده باشد.",
+    "چیز تازه‌ای کنار خریدهای شما پیدا نشد.",
+    "شخصی‌سازی خاموش است.",
+    "این را {0} بار خریده‌اید.",
+    "چیزی تازه از {0}، کنار آنچه دوست دارید.",
+    "دلمان برایتان تنگ شده: دو چیز محبوب شما و یک چیز تازه از {0}.",
+    "دو چیز محبوب شما و یک چیز تازه از {0}.",
+};
+
+const Phrases& phrases(text::Lang lang) { return lang == text::Lang::fa ? kPersian : kEnglish; }
 
 struct Candidate {
   Recommendation rec;
@@ -44,6 +94,31 @@ History history_of(const Profile& profile, const Views& views, const Catalog& ca
     if (c.status == CadenceStatus::one_off || c.status == CadenceStatus::not_due) h.blocked.insert(c.key);
   for (const std::string& id : o.exclude) h.blocked.insert(id);
   return h;
+}
+
+// Items at the impression cap: shown `impression_cap` times in the window, none of those times
+// followed by a view, click, like, cart or purchase of the item.
+std::set<std::string, std::less<>> capped_items(const Profile& profile, const RecommendOptions& o) {
+  std::set<std::string, std::less<>> out;
+  if (o.impression_cap <= 0 || o.impressions.empty()) return out;
+  std::map<std::string_view, std::int64_t> engaged;  // item -> latest engagement
+  auto touch = [&](const Item& item, std::int64_t ts) {
+    auto& t = engaged[item.id];
+    t = std::max(t, ts);
+  };
+  for (const Event& e : profile.events()) {
+    if (e.ts > o.now) continue;
+    if (e.type == EventType::product_view || e.type == EventType::click || e.type == EventType::like) touch(e.item, e.ts);
+    if (e.type == EventType::add_to_cart || e.type == EventType::purchase)
+      for (const Line& l : e.lines) touch(l.item, e.ts);
+  }
+  std::map<std::string_view, int> shown;
+  for (const Impression& i : o.impressions) {
+    if (i.ts > o.now || o.now - i.ts >= o.impression_window_ms) continue;
+    auto it = engaged.find(i.item);
+    if ((it == engaged.end() || i.ts > it->second) && ++shown[i.item] == o.impression_cap) out.emplace(i.item);
+  }
+  return out;
 }
 
 Recommendation from(const Item& item, const Catalog& catalog, std::string strategy, std::string reason) {
@@ -100,10 +175,12 @@ std::string leaf(std::string_view category) {
   return s;
 }
 
-// Highest score first; at most half the list from one top-level category while others remain.
-std::vector<Recommendation> pick(std::vector<Candidate> cands, int k) {
+// Highest score first; at most half the list from one top-level category while others remain;
+// nothing in `rested` (the impression cap).
+std::vector<Recommendation> pick(std::vector<Candidate> cands, int k,
+                                 const std::set<std::string, std::less<>>& rested) {
   for (std::size_t i = 0; i < cands.size(); ++i) cands[i].order = i;
-  std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
+  sort(cands, [](const Candidate& a, const Candidate& b) {
     return a.score != b.score ? a.score > b.score : a.order < b.order;
   });
   std::vector<Recommendation> out;
@@ -113,7 +190,7 @@ std::vector<Recommendation> pick(std::vector<Candidate> cands, int k) {
   for (int pass = 0; pass < 2 && static_cast<int>(out.size()) < k; ++pass)
     for (const Candidate& c : cands) {
       if (static_cast<int>(out.size()) >= k) break;
-      if (taken.count(c.rec.item)) continue;
+      if (taken.count(c.rec.item) || rested.count(c.rec.item)) continue;
       std::string top(c.rec.category.substr(0, c.rec.category.find('/')));
       if (pass == 0 && per_cat[top] >= per_category) continue;
       taken.insert(c.rec.item);
@@ -129,6 +206,8 @@ std::vector<Recommendation> recommend(const Profile& profile, const Views& views
                                       const RecommendOptions& o) {
   if (o.k <= 0) return {};
   History h = history_of(profile, views, catalog, o);
+  const text::Lang lang = text::lang_of(o.locale);
+  const Phrases& p = phrases(lang);
   std::vector<Candidate> cands;
 
   // 1. Buy again: due or overdue by the customer's own rhythm (or the shop's hint).
@@ -136,11 +215,8 @@ std::vector<Recommendation> recommend(const Profile& profile, const Views& views
     if (h.blocked.count(c.key) || (c.status != CadenceStatus::due_soon && c.status != CadenceStatus::overdue)) continue;
     auto it = h.bought.find(c.key);
     if (it == h.bought.end()) continue;
-    std::string reason = c.purchases >= 2
-                             ? "You reorder this about every " + text::interval(c.interval_days) + ", last on " +
-                                   text::day_month(c.last) + "."
-                             : "It usually lasts about " + text::interval(c.interval_days) + "; you bought it on " +
-                                   text::day_month(c.last) + ".";
+    std::string reason = text::format(c.purchases >= 2 ? p.reorder : p.lasts,
+                                      {text::interval(c.interval_days, lang), text::day_month(c.last, lang)});
     cands.push_back({from(it->second, catalog, "buy_again", std::move(reason)),
                      1000 + 100 * c.confidence + (c.status == CadenceStatus::overdue ? 50 : 0)});
   }
@@ -159,7 +235,7 @@ std::vector<Recommendation> recommend(const Profile& profile, const Views& views
         }
     for (const auto& [id, b] : best)
       cands.push_back(
-          {from(*catalog.find(id), "cooccurrence", "Often bought with " + title_of(*b.second, catalog) + "."),
+          {from(*catalog.find(id), "cooccurrence", text::format(p.bought_with, {title_of(*b.second, catalog)})),
            100 + 100 * b.first});
   }
 
@@ -173,7 +249,7 @@ std::vector<Recommendation> recommend(const Profile& profile, const Views& views
       for (const Affinity& a : views.categories)
         if (a.key == level && a.score >= best) best = a.score, best_key = a.key;  // deeper wins a tie
     if (best <= 0 || top <= 0) continue;
-    cands.push_back({from(item, "affinity", "Because you like " + leaf(best_key) + "."),
+    cands.push_back({from(item, "affinity", text::format(p.because, {leaf(best_key)})),
                      100 * best / top});
   }
 
@@ -191,16 +267,21 @@ std::vector<Recommendation> recommend(const Profile& profile, const Views& views
   for (std::size_t i = 0; i < ranked.size(); ++i) {
     const CatalogItem& c = *ranked[i];
     if (c.sensitive || h.blocked.count(c.id) || h.bought.count(c.id)) continue;
-    cands.push_back({from(c, "popular", known ? "Popular with other customers." : "From our range."),
+    cands.push_back({from(c, "popular", std::string(known ? p.popular : p.range)),
                      10.0 / static_cast<double>(i + 1)});
   }
-  return pick(std::move(cands), o.k);
+  // The impression cap rests an item, but never empties the list while other items exist.
+  const auto rested = capped_items(profile, o);
+  std::vector<Recommendation> out = pick(cands, o.k, rested);
+  return out.empty() && !rested.empty() ? pick(std::move(cands), o.k, {}) : out;
 }
 
 Offer loyalty_offer(const Profile& profile, const Views& views, const Catalog& catalog, const RecommendOptions& o) {
   Offer offer;
-  if (is_gone(views.value)) {
-    offer.reason = "No offer: the value model says this customer has most likely stopped buying.";
+  const text::Lang lang = text::lang_of(o.locale);
+  const Phrases& p = phrases(lang);
+  if (!o.personalise || is_gone(views.value)) {
+    offer.reason = o.personalise ? p.gone : p.off;
     return offer;
   }
   History h = history_of(profile, views, catalog, o);
@@ -214,12 +295,12 @@ Offer loyalty_offer(const Profile& profile, const Views& views, const Catalog& c
   std::vector<const Cadence*> repeats;
   for (const Cadence& c : views.items)
     if (c.purchases >= 2 && h.bought.count(c.key) && !refused(h.bought[c.key])) repeats.push_back(&c);
-  std::sort(repeats.begin(), repeats.end(), [](const Cadence* a, const Cadence* b) {
+  sort(repeats, [](const Cadence* a, const Cadence* b) {
     if (a->purchases != b->purchases) return a->purchases > b->purchases;
     return a->last != b->last ? a->last > b->last : a->key < b->key;
   });
   if (repeats.size() < 2) {
-    offer.reason = "Needs two items bought more than once.";
+    offer.reason = p.needs_two;
     return offer;
   }
   std::set<std::string> bought_categories, parents;
@@ -253,7 +334,7 @@ Offer loyalty_offer(const Profile& profile, const Views& views, const Catalog& c
       best_cat = cat, best_interest = interest, best_avg = avg;
   }
   if (best_cat.empty()) {
-    offer.reason = "Nothing new fits next to what you buy.";
+    offer.reason = p.nothing_new;
     return offer;
   }
   const CatalogItem* pick_new = nullptr;
@@ -263,13 +344,13 @@ Offer loyalty_offer(const Profile& profile, const Views& views, const Catalog& c
       pick_new = &c;
   for (int i = 0; i < 2; ++i) {
     const Cadence& c = *repeats[static_cast<std::size_t>(i)];
+    std::string n = std::to_string(c.purchases);
     offer.items.push_back(from(h.bought[c.key], catalog, "offer_repeat",
-                               "You have bought this " + std::to_string(c.purchases) + " times."));
+                               text::format(p.bought_times, {lang == text::Lang::fa ? text::persian_digits(n) : n})));
   }
-  offer.items.push_back(from(*pick_new, "offer_new", "Something new from " + leaf(best_cat) + ", next to what you love."));
-  offer.reason = (is_slipping(views.value) ? "We miss you: two you love, plus one new from "
-                                           : "Two you love, plus one new from ") +
-                 leaf(best_cat) + ".";
+  const std::string cat = leaf(best_cat);
+  offer.items.push_back(from(*pick_new, "offer_new", text::format(p.something_new, {cat})));
+  offer.reason = text::format(is_slipping(views.value) ? p.miss_you : p.two_plus_one, {cat});
   return offer;
 }
 
@@ -326,7 +407,7 @@ std::vector<RankedItem> rank_items(const Profile& profile, const Views& views, c
     }
     out.push_back({c.id, z, mine != own.end()});
   }
-  std::sort(out.begin(), out.end(), [](const RankedItem& a, const RankedItem& b) {
+  sort(out, [](const RankedItem& a, const RankedItem& b) {
     return a.score != b.score ? a.score > b.score : a.item < b.item;
   });
   for (RankedItem& r : out) r.score = 1 / (1 + std::exp(-r.score));  // log-odds -> probability, same order

@@ -32,6 +32,7 @@
 // bytes. Timestamp arithmetic is modulo 2^64, so every int64 round-trips; the reader's validation
 // refuses what is outside 2000-2100.
 #include "ashna/wire.h"
+#include "sort.h"
 
 #include "text.h"
 
@@ -123,7 +124,7 @@ class Packer {
 };
 
 // The string table: every text occurrence is collected; a string occurring at least twice goes
-// in the table (in byte order) when that saves bytes with a one-byte index. One std::sort and
+// in the table (in byte order) when that saves bytes with a one-byte index. One sort and
 // std::lower_bound over string_view serve the table and the ids: in the browser build each
 // further container or algorithm instantiation costs hundreds of bytes.
 class Strings {
@@ -132,7 +133,7 @@ class Strings {
     if (!s.empty()) seen_.push_back(s);
   }
   void build() {
-    std::sort(seen_.begin(), seen_.end());
+    sort(seen_);
     for (std::size_t i = 0; i < seen_.size();) {
       std::size_t j = i;
       while (j < seen_.size() && seen_[j] == seen_[i]) ++j;
@@ -166,7 +167,7 @@ class Ids {
       std::uint64_t n;
       if (split_id(e.id, prefix, n)) prefixes_.push_back(prefix);
     }
-    std::sort(prefixes_.begin(), prefixes_.end());
+    sort(prefixes_);
   }
   bool shared(std::string_view id, std::string_view& prefix, std::uint64_t& n) const {
     if (!split_id(id, prefix, n)) return false;
