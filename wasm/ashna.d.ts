@@ -3,6 +3,8 @@
 // reject with a TypeError whose message names the argument. Before /ashna.js has loaded, the
 // snippet (ashna-snippet.js) queues calls; if the WebAssembly core cannot load, calls resolve
 // to undefined and slots keep their fallback content.
+// The same declarations describe the ES module build (ashna.mjs, shipped with a copy of this file
+// as ashna.d.mts): `import ashna, { init } from '/ashna.mjs'`, at the end of this file.
 
 export type EventType =
   | 'page_view' | 'product_view' | 'search' | 'add_to_cart' | 'remove_from_cart' | 'purchase'
@@ -161,6 +163,45 @@ export interface AshnaEvents {
   sync: SyncResult;
 }
 
+/** init() options of the ES module build: the script tag's data-* attributes in camelCase. */
+export interface AshnaOptions {
+  site: string;              // publishable key (data-site)
+  endpoint?: string;         // ashna-server base URL, default "/"
+  catalog?: string;          // URL of the catalog JSON
+  locale?: string;           // "fa"/"fa-*" for Persian, else English; default <html lang>
+  policy?: string;           // privacy policy version
+  consentMode?: 'google';    // forward choices to gtag as Google Consent Mode v2 signals
+  auto?: 'off';              // no automatic page/product views, click tracking or data layer
+  /** The array whose GA4 `purchase` events are recorded as purchases (default "dataLayer"), or "off". */
+  datalayer?: string;
+  wire?: 'json';             // sync protocol version 1 (debugging)
+  wasm?: string;             // URL of ashna.wasm; default: next to ashna.mjs
+}
+
+/** A GA4 purchase as Google Tag Manager pushes it to the data layer (gtag('event', 'purchase',
+ *  ecommerce) is read as well). Idempotent by transaction_id. */
+export interface DataLayerPurchase {
+  event: 'purchase';
+  ecommerce: {
+    transaction_id: string | number;
+    currency?: string;
+    value?: number;          // not read: the lines say it
+    items: Array<{
+      item_id?: string | number;   // else item_name is the id
+      item_name?: string;
+      item_category?: string;      // item_category..item_category5 become the path "a/b/c"
+      item_category2?: string;
+      item_category3?: string;
+      item_category4?: string;
+      item_category5?: string;
+      price?: number | string;     // unit price, >= 0
+      quantity?: number;           // >= 1, default 1
+      [key: string]: unknown;
+    }>;
+    [key: string]: unknown;
+  };
+}
+
 export interface Ashna {
   readonly version: string;
   track(type: EventType, props?: TrackProps): Promise<TrackResult>;
@@ -198,3 +239,10 @@ declare global {
     ashna: Ashna;
   }
 }
+
+/** ES module build only (ashna.mjs): starts the SDK once with `options` and returns the API (the
+ *  default export, also window.ashna). Calls made before init() are queued. */
+export declare function init(options: AshnaOptions): Ashna;
+/** ES module build only: the API object, the same as window.ashna. */
+export declare const ashna: Ashna;
+export default ashna;

@@ -5,12 +5,16 @@
  * data-locale (default: <html lang>), data-catalog (URL of the shop's catalog JSON),
  * data-policy (privacy policy version: a new one asks for consent again),
  * data-consent-mode="google" (forward choices to gtag as Google Consent Mode v2 signals),
- * data-auto="off" disables automatic page/product views and click tracking,
- * data-wire="json" syncs with protocol version 1 (JSON, readable in devtools) instead of 2 (MessagePack). */
-(function (w, d) {
+ * data-auto="off" disables automatic page/product views, click tracking and the data layer,
+ * data-datalayer (the GA4 data layer array read for purchases, default "dataLayer"; "off"),
+ * data-wasm (URL of ashna.wasm, default: next to ashna.js),
+ * data-wire="json" syncs with protocol version 1 (JSON, readable in devtools) instead of 2 (MessagePack).
+ * The ES module build (ashna.mjs) runs this same code from its init(options): `options` are these
+ * attributes as an object, and there is no <script> tag to read. */
+(function (w, d, options) {
   'use strict';
   var script = d.currentScript;
-  var cfg = (script && script.dataset) || {};
+  var cfg = options || (script && script.dataset) || {};
   var site = cfg.site || '';
   var endpoint = (cfg.endpoint || '/').replace(/\/?$/, '/');
   var VERSION = '0.1.0';
@@ -35,8 +39,17 @@
   function load(key) {
     try { var v = w.localStorage.getItem(prefix + key); return v ? JSON.parse(v) : null; } catch (e) { return null; }
   }
+  // A full quota fails every write after the first one: warn once a page, not once a write.
+  var storageWarned = false;
   function save(key, value) {
-    try { w.localStorage.setItem(prefix + key, JSON.stringify(value)); return true; } catch (e) { warn('storage: ' + e.message); return false; }
+    try { w.localStorage.setItem(prefix + key, JSON.stringify(value)); return true; } catch (e) {
+      if (!storageWarned) {
+        storageWarned = true;
+        warn('storage: localStorage refused a write (' + (e && e.name) + ': ' + (e && e.message) +
+          '); nothing more is kept in this browser on this page; the profile stays in memory and still syncs');
+      }
+      return false;
+    }
   }
   function drop(key) { try { w.localStorage.removeItem(prefix + key); } catch (e) { /* nothing stored */ } }
 
@@ -169,7 +182,7 @@
     var first = d.querySelector('[data-ashna="greeting"]');
     if (!first || first.textContent !== g.text || first.getAttribute('data-ashna-kind') !== g.kind) paint(g);
     if (engine.state()) save('paint', { t: now, text: g.text, kind: g.kind, reason: g.reason, locale: g.locale });
-    renderSlots(now);
+    renderSlots(now, g);
     return g;
   }
   // Fills each element marked data-ashna-field inside a copy of the slot's <template> as text;
@@ -224,7 +237,7 @@
     }
     return null;
   }
-  function renderSlots(now) {
+  function renderSlots(now, g) {
     var here = pageProduct(), exclude = here ? [here.id] : [];
     var recs = d.querySelectorAll('[data-ashna-recs]');
     for (var i = 0; i < recs.length; i++) {
@@ -236,6 +249,32 @@
       var o = engine.offer(now);
       fill(offers[j], o.items);
       if (o.items.length) offers[j].setAttribute('data-ashna-reason', o.reason);
+    }
+    var reminders = d.querySelectorAll('[data-ashna-reminder]');
+    var due = g.kind === 'reorder' && reminders.length && engine.views(now).items.filter(function (c) { return c.key === g.item; })[0];
+    for (var m = 0; m < reminders.length; m++) remind(reminders[m], due && g, due);
+  }
+  // The replenishment reminder is the core's reorder sentence (the greeting's, in the page's
+  // language) for the item most due by its purchase cadence. The slot's own content is kept aside
+  // and comes back when nothing is due any more (or consent is withdrawn).
+  var fallbacks = new WeakMap();
+  var REMIND = ['title', 'lang', 'dir', 'data-ashna-item', 'data-ashna-reason', 'data-ashna-status', 'data-ashna-due'];
+  function remind(slot, g, c) {
+    var f = fallbacks.get(slot);
+    if (!g && !f) return;  // never filled: the fallback is there
+    if (!f) fallbacks.set(slot, f = { nodes: [].slice.call(slot.childNodes), hidden: slot.hidden,
+      attrs: REMIND.map(function (a) { return slot.getAttribute(a); }) });
+    if (g) {
+      var v = [g.reason, g.locale, g.locale === 'fa' ? 'rtl' : 'ltr', g.item, g.reason, c.status, new Date(c.next).toISOString().slice(0, 10)];
+      REMIND.forEach(function (a, i) { slot.setAttribute(a, v[i]); });
+      if (slot.textContent !== g.text) slot.textContent = g.text;
+      slot.hidden = false;
+    } else {
+      slot.textContent = '';
+      f.nodes.forEach(function (n) { slot.appendChild(n); });
+      REMIND.forEach(function (a, i) { if (f.attrs[i] == null) slot.removeAttribute(a); else slot.setAttribute(a, f.attrs[i]); });
+      slot.hidden = f.hidden;
+      fallbacks.delete(slot);
     }
   }
 
@@ -360,12 +399,13 @@
 
   // ---- the public API: every method returns a Promise and never throws into the page
   function rejectWith(msg) { return Promise.reject(new TypeError('ashna.' + msg)); }
-  function track(type, props) {
+  // id: given only by the SDK itself (an order from the data layer); the page gets fresh ones.
+  function track(type, props, id) {
     if (typeof type !== 'string' || !type) return rejectWith('track(type, props): type must be a non-empty string');
     if (props != null && typeof props !== 'object') return rejectWith('track(type, props): props must be an object');
     props = props || {};
     idPrefix = idPrefix || randomId(9) + '.';
-    var ev = { id: idPrefix + ++idCount, type: type, ts: Date.now(), channel: 'web', path: w.location.pathname };
+    var ev = { id: id || idPrefix + ++idCount, type: type, ts: Date.now(), channel: 'web', path: w.location.pathname };
     if (props.item && typeof props.item === 'object') ev.item = props.item;
     if (Array.isArray(props.lines)) ev.lines = props.lines;
     if (typeof props.currency === 'string') ev.currency = props.currency;
@@ -382,7 +422,7 @@
   }
   var api = {
     version: VERSION,
-    track: track,
+    track: function (type, props) { return track(type, props); },
     page: function (props) { return track('page_view', props); },
     purchase: function (order) {
       if (!order || typeof order !== 'object' || !Array.isArray(order.lines) || !order.lines.length)
@@ -589,6 +629,43 @@
     });
     w.addEventListener('popstate', routed);
   }
+  // Purchases from the shop's data layer, in GA4's shape as Google Tag Manager pushes them
+  // ({event: 'purchase', ecommerce: {transaction_id, currency, items: [...]}}) or gtag.js does
+  // (gtag('event', 'purchase', {...})). What was pushed before load is read, and push is wrapped
+  // for what comes after. The event id comes from transaction_id, so the same order (a reloaded
+  // thank-you page, a second push) is recorded once, here and on the server.
+  function captureLayer() {
+    var name = cfg.datalayer || (cfg.auto === 'off' ? 'off' : 'dataLayer');
+    if (name === 'off') return;
+    var layer = w[name] = w[name] || [], push = layer.push;
+    if (!Array.isArray(layer) || typeof push !== 'function') return warn(name + ' is not an array: purchases in it are not read');
+    layer.forEach(fromLayer);
+    layer.push = function () {
+      var r = push.apply(this, arguments);
+      [].forEach.call(arguments, fromLayer);
+      return r;
+    };
+    function fromLayer(e) {
+      try { purchaseFrom(e); } catch (er) { warn(name + ': ' + er.message); }  // never into the shop's push
+    }
+    function purchaseFrom(e) {
+      var gtm = e && e.event === 'purchase', gtag = !gtm && e && e[0] === 'event' && e[1] === 'purchase';
+      if (!gtm && !gtag) return;  // not a purchase
+      var o = (gtm ? e.ecommerce : e[2]) || {}, tx = o.transaction_id;
+      var lines = Array.isArray(o.items) && o.items.length && o.items.map(function (it) {
+        it = it || {};
+        var id = it.item_id || it.item_id === 0 ? it.item_id : it.item_name;
+        return { id: typeof id === 'string' || typeof id === 'number' ? String(id) : '', title: typeof it.item_name === 'string' ? it.item_name : '',
+          category: ['', 2, 3, 4, 5].map(function (n) { return it['item_category' + n]; })
+            .filter(function (c) { return typeof c === 'string' && c; }).join('/'),
+          price: +(it.price || 0), qty: it.quantity == null ? 1 : +it.quantity };
+      });
+      if ((typeof tx !== 'string' && typeof tx !== 'number') || tx === '' || !lines || lines.some(function (l) { return !l.id || !(l.price >= 0) || !(l.qty >= 1); }))
+        return warn(name + ': purchase skipped: it needs ecommerce.transaction_id and items [{item_id or item_name, price >= 0, quantity >= 1}]');
+      track('purchase', { lines: lines, currency: typeof o.currency === 'string' ? o.currency : undefined, order: String(tx) }, 'order:' + tx)
+        .catch(function (er) { warn(name + ': purchase ' + tx + ' was skipped: ' + er.message); });
+    }
+  }
 
   function boot() {
     if (!site) { failed = 'data-site is missing on the <script> tag'; warn(failed); }
@@ -600,7 +677,7 @@
     wireClicks();
     if (failed) return drain(queued.concat(held.splice(0)));
     var catalog = loadCatalog();
-    loading = AshnaCore().then(function (Core) {
+    loading = AshnaCore(cfg.wasm ? { locateFile: function () { return cfg.wasm; } } : {}).then(function (Core) {
       start(Core);
       return catalog;
     }).then(function (items) {
@@ -608,6 +685,7 @@
       (items || []).forEach(function (c) { if (engine.catalogItem(c).error) bad++; else catalogItems.push(c); });
       if (bad) warn(bad + ' catalog items were invalid and were skipped');
       autoCapture();
+      captureLayer();
       render();
       loadModel();
       drain(queued.concat(held.splice(0)));
@@ -623,4 +701,4 @@
   }
 
   if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', boot); else boot();
-})(window, document);
+})(window, document, typeof ashnaModuleOptions == 'object' ? ashnaModuleOptions : null);

@@ -14,8 +14,14 @@ namespace {
 
 bool exec(sqlite3* db, const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
 
+// Codes as in sqlite_store.cc: storage_full (disk full), store_busy (another process held the
+// lock past the busy timeout), else storage_error.
 Status storage_error(sqlite3* db, const char* what) {
-  return Status::error("storage_error", std::string(what) + ": " + sqlite3_errmsg(db));
+  int rc = sqlite3_errcode(db) & 0xff;
+  const char* code = rc == SQLITE_FULL ? "storage_full"
+                     : rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? "store_busy"
+                                                                : "storage_error";
+  return Status::error(code, std::string(what) + ": " + sqlite3_errmsg(db));
 }
 
 }  // namespace

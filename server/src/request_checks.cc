@@ -68,6 +68,18 @@ Response from_status(const Status& s) {
   if (s.code() == "token_mismatch") return json_error(403, s.code(), s.message());
   if (s.code() == "not_found") return json_error(404, s.code(), s.message());
   if (s.code() == "storage_error") return json_error(503, s.code(), "the store is unavailable; retry later");
+  // Faults a client outlives: the disk is full (until an operator frees space), or another
+  // process held the database's write lock beyond the busy timeout. Nothing was written.
+  if (s.code() == "storage_full") {
+    Response r = json_error(507, s.code(), "the server's disk is full; nothing was stored, retry later");
+    r.headers["retry-after"] = std::to_string(kStorageFullRetrySeconds);
+    return r;
+  }
+  if (s.code() == "store_busy") {
+    Response r = json_error(503, s.code(), "the store is locked by another process; nothing was stored, retry later");
+    r.headers["retry-after"] = std::to_string(kStoreBusyRetrySeconds);
+    return r;
+  }
   return json_error(400, s.code(), s.message());
 }
 

@@ -23,8 +23,14 @@ Result<Site> authenticate_backend(const Request& req, App& app, Response& error)
 Response check_rate(App& app, std::string_view key, const RateRule& rule, std::string_view what);
 
 // A store error as an answer: token_mismatch 403, not_found 404, storage_error 503 (with a fixed
-// message: SQLite details stay inside), anything else 400 with the store's code and message.
+// message: SQLite details stay inside), storage_full 507 and store_busy 503 (fixed messages, with
+// Retry-After), anything else 400 with the store's code and message.
 Response from_status(const Status& s);
+// Retry-After of storage_full: freeing disk space takes an operator, so clients back off long.
+constexpr int kStorageFullRetrySeconds = 30;
+// Retry-After of store_busy: the lock holder (a backup, the CLI) usually lets go within seconds,
+// and the server has already waited its busy timeout before answering.
+constexpr int kStoreBusyRetrySeconds = 1;
 
 // A decimal integer in [0, max]; nullopt otherwise (signs, spaces, overflow). For query parameters.
 std::optional<std::int64_t> parse_count(std::string_view s, std::int64_t max);

@@ -1,8 +1,10 @@
 // Compiled with tsc --noEmit --strict by types.test.js: the shipped declarations must describe
 // how the SDK is used in docs/js-api.md, and reject misuse (the @ts-expect-error lines).
-import type { Ashna, Recommendation } from '../../wasm/ashna';
+import type { Ashna, AshnaOptions, DataLayerPurchase, Recommendation } from '../../wasm/ashna';
+import type * as AshnaModule from '../../wasm/ashna';
 
 declare const ashna: Ashna;
+declare const esm: typeof AshnaModule;  // import ashna, { init } from '/ashna.mjs'
 
 async function usage(): Promise<void> {
   await ashna.consent.set('all');
@@ -24,6 +26,15 @@ async function usage(): Promise<void> {
   if (v.rfm.segment === 'champions' && v.stage === 'loyal') console.log(v.items[0]?.status);
   await ashna.on('sync', (r) => console.log(r.ok));
   await ashna.profile.erase();
+  // The ES module build and the data layer.
+  const options: AshnaOptions = { site: 'pk_live_x', endpoint: 'https://ashna.example/', datalayer: 'dataLayer', auto: 'off' };
+  const started: Ashna = esm.init(options);
+  const same: boolean = started === esm.default && esm.ashna === esm.default;
+  const order: DataLayerPurchase = { event: 'purchase', ecommerce: { transaction_id: 'T-1', currency: 'EUR',
+    items: [{ item_id: 'house-espresso', item_name: 'House Espresso Blend', item_category: 'coffee', price: 12.5, quantity: 2 }] } };
+  console.log(same, order.ecommerce.items.length);
+  // @ts-expect-error: init needs the site key
+  esm.init({ endpoint: '/' });
   // @ts-expect-error: not an event type
   await ashna.track('pageview');
   // @ts-expect-error: choice is 'all' or 'necessary'
