@@ -1,5 +1,5 @@
-// The customer-value dashboard: reads GET /v1/stats and GET /v1/profiles with the site's secret
-// key and draws SVG. Everything from the server is inserted as text (textContent), never as HTML.
+// The customer-value dashboard: reads GET /v1/stats, GET /v1/profiles and the experiments'
+// reports with the site's secret key and draws SVG. Everything from the server is inserted as text (textContent), never as HTML.
 'use strict';
 (function () {
   var SVG = 'http://www.w3.org/2000/svg';
@@ -158,9 +158,80 @@
     });
   }
 
+  function pct(v) { return v == null ? '–' : (Math.round(v * 1000) / 10) + '%'; }
+  function signed(v) { return (v > 0 ? '+' : '') + pct(v); }
+
+  // One experiment: a table of its variations, and the relative conversion lift of each over the
+  // control as a point with its 95% interval (green: the interval is above 0, red: below).
+  function experiment(def, report) {
+    var box = document.createElement('article');
+    var h = document.createElement('h3');
+    h.textContent = def.key + ' — slot ' + def.slot + (def.active === false ? ' (stopped)' : '');
+    box.appendChild(h);
+    var note = document.createElement('p');
+    note.className = 'hint';
+    var srm = report.sample_ratio && report.sample_ratio.srm;
+    note.textContent = report.visitors + ' visitors' + (report.mixed_visitors ? ', ' + report.mixed_visitors + ' saw more than one variation' : '') +
+      (srm ? '. Sample ratio mismatch (p = ' + report.sample_ratio.p_value + '): do not trust the lifts until the cause is found.' :
+        report.insufficient_data ? '. Not enough data for a comparison yet.' : '.');
+    if (srm) note.className = 'hint error';
+    box.appendChild(note);
+
+    var table = document.createElement('table'), head = table.createTHead().insertRow();
+    ['Variation', 'Weight', 'Visitors', 'Conversions', 'Rate', 'Revenue / visitor', 'Negative', 'Lift (95% CI)'].forEach(function (t, i) {
+      var th = document.createElement('th'); th.textContent = t; if (i) th.className = 'num'; head.appendChild(th);
+    });
+    var lifts = {};
+    (report.comparisons || []).forEach(function (c) { lifts[c.variation] = c.conversion && c.conversion.relative; });
+    var body = table.createTBody();
+    report.variations.forEach(function (v) {
+      var l = lifts[v.variation];
+      var lift = v.variation === 0 ? 'control' : l && l.value != null ?
+        signed(l.value) + ' (' + signed(l.ci && l.ci[0]) + ' to ' + signed(l.ci && l.ci[1]) + ')' : '–';
+      var tr = body.insertRow();
+      [v.variation, v.weight, v.visitors, v.conversions, pct(v.conversion_rate), money(v.revenue_per_visitor || 0), pct(v.negative_rate), lift]
+        .forEach(function (x, i) { var td = tr.insertCell(); td.textContent = String(x); if (i) td.className = 'num'; });
+    });
+    box.appendChild(table);
+
+    var rows = report.variations.filter(function (v) { var l = lifts[v.variation]; return v.variation && l && l.ci && l.ci[0] != null; });
+    if (rows.length) {
+      var lo = -0.1, hi = 0.1;
+      rows.forEach(function (v) { lo = Math.min(lo, lifts[v.variation].ci[0]); hi = Math.max(hi, lifts[v.variation].ci[1]); });
+      var W = 520, H = 30 + rows.length * 28, L = 90, R = 30, s = svg(W, H);
+      s.setAttribute('class', 'forest');
+      var x = function (f) { return L + (f - lo) / (hi - lo) * (W - L - R); };
+      s.appendChild(el('line', { x1: x(0), x2: x(0), y1: 6, y2: H - 18, class: 'axis' }));
+      s.appendChild(el('text', { x: x(0), y: H - 4, 'text-anchor': 'middle' }, '0%'));
+      if (x(0) - x(lo) > 50) s.appendChild(el('text', { x: x(lo), y: H - 4, 'text-anchor': 'start' }, pct(lo)));
+      if (x(hi) - x(0) > 50) s.appendChild(el('text', { x: x(hi), y: H - 4, 'text-anchor': 'end' }, signed(hi)));
+      rows.forEach(function (v, i) {
+        var l = lifts[v.variation], y = 20 + i * 28;
+        var color = l.ci[0] > 0 ? '#0b6e4f' : l.ci[1] < 0 ? '#b3261e' : '#5a6673';
+        s.appendChild(el('text', { x: 4, y: y + 4 }, 'variation ' + v.variation));
+        s.appendChild(el('line', { x1: x(l.ci[0]), x2: x(l.ci[1]), y1: y, y2: y, stroke: color, 'stroke-width': 3, class: 'ci' }));
+        s.appendChild(el('circle', { cx: x(l.value), cy: y, r: 5, fill: color }, 'lift ' + signed(l.value)));
+      });
+      box.appendChild(s);
+    }
+    return box;
+  }
+
+  function experiments(key) {
+    return api('/v1/experiments', key).then(function (list) {
+      return Promise.all(list.experiments.map(function (def) {
+        return api('/v1/experiments/' + encodeURIComponent(def.key) + '/report', key).then(function (r) { return [def, r]; });
+      }));
+    }).then(function (pairs) {
+      var box = $('experiments'); box.textContent = '';
+      if (!pairs.length) box.textContent = 'No experiments defined (PUT /v1/experiments/{key}).';
+      pairs.forEach(function (p) { box.appendChild(experiment(p[0], p[1])); });
+    });
+  }
+
   function show(key) {
     status('Reading profiles…');
-    return Promise.all([api('/v1/stats', key), api('/v1/profiles?tier=high&max_p_alive=0.5&limit=20', key)])
+    return Promise.all([api('/v1/stats', key), api('/v1/profiles?tier=high&max_p_alive=0.5&limit=20', key), experiments(key)])
       .then(function (r) {
         [model, grid, segments, clv, alive, history].forEach(function (draw) { draw(r[0]); });
         risk(r[1]);

@@ -1,6 +1,7 @@
 // The customer-value dashboard served by ashna-server, in Chromium: after a site's model is fitted
 // (`ashna-server fit-value --site`), the page draws the RFM grid, CLV histogram, p_alive scatter
-// and the at-risk table from the backend API, under its strict CSP, without a console error.
+// and the at-risk table from the backend API, and each experiment's report (a table and the lift
+// with its 95% interval), under its strict CSP, without a console error.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -25,6 +26,25 @@ async function seed(api) {
         lines: [{ id: 'sku-' + (c % 9), price: Math.round(basket * (0.6 + rand() * 0.8) * 100) / 100 }] } });
       day -= 7 + Math.floor(rand() * 50);
     }
+  }
+  const res = await fetch(api.base + '/v1/events', { method: 'POST',
+    headers: { Authorization: 'Bearer sk_demo', 'Content-Type': 'application/json' }, body: JSON.stringify({ events }) });
+  assert.equal(res.status, 200, await res.text());
+}
+
+// An experiment on the greeting slot with 400 exposed customers: variation 1 converts three times
+// as often as the control.
+async function seedExperiment(api) {
+  const put = await fetch(api.base + '/v1/experiments/hero-greeting', { method: 'PUT',
+    headers: { Authorization: 'Bearer sk_demo', 'Content-Type': 'application/json' },
+    body: JSON.stringify({ key: 'hero-greeting', slot: 'greeting', variations: [{}, { templates: { welcome: 'Hi!' } }], hashVersion: 2 }) });
+  assert.equal(put.status, 200, await put.text());
+  const now = Date.now(), events = [];
+  for (let i = 0; i < 400; i++) {
+    const v = i % 2, customer = 'exp-' + i;
+    events.push({ customer, event: { id: 'x' + i, type: 'exposure', ts: now - 5 * DAY, props: { experiment: 'hero-greeting', variation: v } } });
+    if ((i >> 1) % 10 < (v ? 3 : 1))
+      events.push({ customer, event: { id: 'b' + i, type: 'purchase', ts: now - 4 * DAY, channel: 'web', lines: [{ id: 'sku-1', price: 30 }] } });
   }
   const res = await fetch(api.base + '/v1/events', { method: 'POST',
     headers: { Authorization: 'Bearer sk_demo', 'Content-Type': 'application/json' }, body: JSON.stringify({ events }) });
@@ -60,6 +80,7 @@ test('the dashboard draws a fitted site from the backend API', async () => {
       segments: document.querySelector('#segments').textContent,
       model: document.querySelector('#model').textContent,
       risk: [...document.querySelectorAll('#risk tbody tr')].map((tr) => tr.cells.length),
+      experiments: document.querySelector('#experiments').textContent,
     }));
     assert.equal(drawn.grid, 25);
     assert.equal(drawn.gridTotal, 80);  // every seeded customer bought
@@ -70,7 +91,46 @@ test('the dashboard draws a fitted site from the backend API', async () => {
     assert.ok(drawn.risk.length >= 1);
     const stats = await api.api('/v1/profiles?tier=high&max_p_alive=0.5&limit=20');
     if (stats.body.profiles.length) assert.equal(drawn.risk.length, stats.body.profiles.length);
+    assert.equal(drawn.experiments, 'No experiments defined (PUT /v1/experiments/{key}).');
     assert.deepEqual(seen.errors, []);  // a CSP violation or a script error would show here
+  } finally {
+    await b.close();
+    await api.stop();
+  }
+});
+
+test('the dashboard shows each experiment: variations, and the lift over the control with its 95% interval', async () => {
+  const api = await startServer();
+  const b = await launch();
+  try {
+    await seedExperiment(api);
+    const page = await b.context.newPage();
+    const seen = watch(page);
+    await page.goto(api.base + '/dashboard/');
+    await page.fill('#secret', 'sk_demo');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#experiments article');
+    const drawn = await page.evaluate(() => ({
+      title: document.querySelector('#experiments h3').textContent,
+      note: document.querySelector('#experiments p.hint').textContent,
+      variations: [...document.querySelectorAll('#experiments tbody tr')].map((tr) => [...tr.cells].map((c) => c.textContent)),
+      intervals: document.querySelectorAll('#experiments svg line.ci').length,
+      color: document.querySelector('#experiments svg line.ci').getAttribute('stroke'),
+    }));
+    // 400 visitors alternately shown the control and variation 1, converting at 10% and 30%.
+    assert.equal(drawn.title, 'hero-greeting — slot greeting');
+    assert.equal(drawn.note, '400 visitors.');
+    assert.deepEqual(drawn.variations.map((r) => r.slice(0, 5)), [['0', '0.5', '200', '20', '10%'], ['1', '0.5', '200', '60', '30%']]);
+    assert.equal(drawn.variations[0][7], 'control');
+    assert.match(drawn.variations[1][7], /^\+200% \(\+\d+(\.\d)?% to \+\d+(\.\d)?%\)$/);
+    assert.equal(drawn.intervals, 1);
+    assert.equal(drawn.color, '#0b6e4f');  // green: the whole interval is a gain
+    if (process.env.ASHNA_SCREENSHOTS)  // docs/screenshots/dashboard-experiments.png
+      await page.locator('section[aria-labelledby=h-experiments]').screenshot({ path: require('node:path').join(__dirname, '..', '..', 'docs', 'screenshots', 'dashboard-experiments.png') });
+    const report = await api.api('/v1/experiments/hero-greeting/report');
+    const ci = report.body.comparisons[0].conversion.relative.ci;
+    assert.ok(ci[0] > 0 && ci[1] > 2, JSON.stringify(ci));
+    assert.deepEqual(seen.errors, []);
   } finally {
     await b.close();
     await api.stop();
