@@ -61,8 +61,10 @@ int main(int argc, char** argv) {
   App app{*store.value(), {}, unix_ms, &notifier, std::make_shared<Metrics>(), {}};
   app.log = [](const std::string& line) {  // JSON lines on stderr, one whole line per write
     static std::mutex mutex;
+    // One write(2) per line: std::cerr is unbuffered and flushes after every <<.
+    const std::string out = line + '\n';
     std::lock_guard lock(mutex);
-    std::cerr << line << '\n';
+    std::cerr.write(out.data(), static_cast<std::streamsize>(out.size()));
   };
   for (const auto& d : options->static_dirs) app.static_roots.emplace_back(d);
   for (auto [given, rule] : {std::pair{options->rate_device, &app.limits.device}, {options->rate_site, &app.limits.site},
