@@ -6,7 +6,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,7 +58,9 @@ ashna::RecommendOptions rec_options(double now, int k, const char* exclude, cons
   o.locale = str(locale);
   for (const std::string& line : split_lines(impressions)) {
     auto tab = line.find('\t');
-    if (tab != std::string::npos) o.impressions.push_back({line.substr(tab + 1), std::atoll(line.c_str())});
+    std::int64_t ts = 0;
+    for (std::size_t i = 0; i < tab && i < 18; ++i) ts = ts * 10 + (line[i] - '0');  // engine.js writes digits
+    if (tab != std::string::npos) o.impressions.push_back({line.substr(tab + 1), ts});
   }
   return o;
 }
@@ -160,6 +161,32 @@ EMSCRIPTEN_KEEPALIVE void ashna_model(Handle* h, double fitted_at, const double*
   h->engine.set_model(std::move(m));
 }
 
+// The site's population model (GET /v1/model "population") as lines, written by engine.js:
+// "b\t<orders>", then "p\t<item>" per popular item, most bought first, then
+// "r\t<item>\t<partner>\t<score in millionths>" per partner, best first. Digits only where numbers go.
+EMSCRIPTEN_KEEPALIVE void ashna_population(Handle* h, const char* text) {
+  auto number = [](std::string_view digits) {
+    std::int64_t n = 0;
+    for (std::size_t i = 0; i < digits.size() && i < 15; ++i) n = n * 10 + (digits[i] - '0');
+    return n;
+  };
+  ashna::PopulationModel p;
+  for (const std::string& line : split_lines(text)) {
+    std::string_view rest = line, f[4];
+    int n = 0;
+    for (; n < 4 && !rest.empty(); ++n) {
+      auto tab = rest.find('\t');
+      f[n] = rest.substr(0, tab);
+      rest = tab == std::string_view::npos ? std::string_view() : rest.substr(tab + 1);
+    }
+    if (n == 2 && f[0] == "b") p.baskets = static_cast<int>(number(f[1]));
+    if (n == 2 && f[0] == "p") p.popularity.emplace_back(f[1]);
+    if (n == 4 && f[0] == "r")
+      p.items[std::string(f[1])].related.push_back({std::string(f[2]), static_cast<double>(number(f[3])) / 1e6, 0});
+  }
+  h->engine.set_population(std::move(p));
+}
+
 // The summary of what the bounded history dropped, restored from storage in steps: begin, then
 // each purchase day and each item (kind 0) or category (kind 1) purchase day, then end.
 EMSCRIPTEN_KEEPALIVE void ashna_summary_begin(Handle* h, double events, double until) {
@@ -175,11 +202,14 @@ EMSCRIPTEN_KEEPALIVE void ashna_summary_key(Handle* h, int kind, const char* key
 }
 EMSCRIPTEN_KEEPALIVE void ashna_summary_end(Handle* h) { h->engine.restore_summary(std::move(h->summary)); }
 
-EMSCRIPTEN_KEEPALIVE const char* ashna_greeting(Handle* h, double now, int local_hour, const char* locale) {
+// templates: the site's wording for this locale, lines "phrase=template" (greeting.h).
+EMSCRIPTEN_KEEPALIVE const char* ashna_greeting(Handle* h, double now, int local_hour, const char* locale,
+                                                const char* templates) {
   ashna::GreetingContext ctx;
   ctx.now = to_int(now);
   ctx.local_hour = local_hour;
   ctx.locale = str(locale);
+  ctx.templates = templates ? templates : "";
   return reply(h, to_json(h->engine.greeting(ctx)));
 }
 

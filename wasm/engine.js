@@ -7,8 +7,8 @@ var AshnaEngine = (function () {
   var SIG = {
     ashna_new: 'ssn', ashna_free: 'n', ashna_line: 'nsssnn', ashna_catalog_item: 'nsssnsnn',
     ashna_views: 'nn', ashna_recommend: 'nnnsss', ashna_offer: 'nns', ashna_event: 'nnssnssssnssns',
-    ashna_trait: 'nnssnsnn', ashna_consent: 'nnnnnn', ashna_model: 'nnnn', ashna_summary_begin: 'nnn',
-    ashna_summary_day: 'nnnn', ashna_summary_key: 'nnsn', ashna_summary_end: 'n', ashna_greeting: 'nnns',
+    ashna_trait: 'nnssnsnn', ashna_consent: 'nnnnnn', ashna_model: 'nnnn', ashna_population: 'ns', ashna_summary_begin: 'nnn',
+    ashna_summary_day: 'nnnn', ashna_summary_key: 'nnsn', ashna_summary_end: 'n', ashna_greeting: 'nnnss',
     ashna_state: 'n', ashna_delta: 'nn', ashna_delta_wire: 'nn', ashna_out_size: 'n', ashna_ack: 'nn',
     ashna_erase: 'nnn', ashna_profile: 'n'
   };
@@ -55,6 +55,26 @@ var AshnaEngine = (function () {
     return JSON.stringify(clean(p, 0)).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
   }
   function num(v, dflt) { return typeof v === 'number' ? v : dflt; }
+  // {phrase: template} as the core's "phrase=template" lines; a line break in a template ends it.
+  function templateLines(t) {
+    return t && typeof t === 'object' ? Object.keys(t).map(function (k) {
+      return typeof t[k] === 'string' ? k + '=' + t[k].replace(/[\r\n][\s\S]*/, '') : '';
+    }).join('\n') : '';
+  }
+
+  // The site's population model ({baskets, popular: [id], related: {id: [[id, score]]}}) as the
+  // core's lines (bindings.cc, ashna_population); an id with a tab or line break is left out.
+  function populationLines(p) {
+    function plain(s) { return typeof s === 'string' && s !== '' && !/[\t\n\r]/.test(s); }
+    var out = ['b\t' + Math.max(0, Math.floor(num(p.baskets, 0)))], rel = p.related || {};
+    (Array.isArray(p.popular) ? p.popular : []).forEach(function (id) { if (plain(id)) out.push('p\t' + id); });
+    Object.keys(rel).forEach(function (id) {
+      if (plain(id) && Array.isArray(rel[id])) rel[id].forEach(function (r) {
+        if (Array.isArray(r) && plain(r[0]) && r[1] > 0 && r[1] <= 1) out.push('r\t' + id + '\t' + r[0] + '\t' + Math.round(r[1] * 1e6));
+      });
+    });
+    return out.join('\n');
+  }
 
   /** Wraps one engine. `module` is the instantiated AshnaCore module. */
   function AshnaEngine(module, profileId, replicaId, maxEvents) {
@@ -114,12 +134,14 @@ var AshnaEngine = (function () {
     heap.set(rfm.concat(val || []));
     f.ashna_model(this._h, num(m.fitted_at, 0), p, val ? p + 96 : 0);
     mod._free(p);
+    if (m.population && typeof m.population === 'object') f.ashna_population(this._h, str(populationLines(m.population)));
     return true;
   };
 
-  /** {now, hour, locale} -> {kind, text, reason, item, locale} */
+  /** {now, hour, locale, templates?: {phrase: template}} -> {kind, text, reason, item, locale} */
   AshnaEngine.prototype.greeting = function (ctx) {
-    return this._json(this._f.ashna_greeting(this._h, num(ctx.now, NaN), num(ctx.hour, 12), str(ctx.locale)));
+    return this._json(this._f.ashna_greeting(this._h, num(ctx.now, NaN), num(ctx.hour, 12), str(ctx.locale),
+      str(templateLines(ctx.templates))));
   };
 
   /** Catalog item {id, title, category, price, tags[], replenish_days, sensitive}. */

@@ -3,6 +3,7 @@
  * data-ashna slots as text, syncs deltas, and replays calls queued by the snippet.
  * Config: data-site (publishable key, required), data-endpoint (server base URL, default "/"),
  * data-locale (default: <html lang>), data-catalog (URL of the shop's catalog JSON),
+ * data-greetings (URL of the site's greeting wording: {"en": {phrase: template}, "fa": {...}}),
  * data-policy (privacy policy version: a new one asks for consent again),
  * data-consent-mode="google" (forward choices to gtag as Google Consent Mode v2 signals),
  * data-auto="off" disables automatic page/product views, click tracking and the data layer,
@@ -24,6 +25,7 @@
   var engine = null, failed = null, device = null, consent = null, loading = null;
   var held = [];            // calls made while the wasm loads
   var catalogItems = [];    // the shop's catalog, kept to re-seed the engine after reset()
+  var greetings = {};       // data-greetings: the site's wording, {locale: {phrase: template}}
   var syncTimer = 0, syncing = false, inflight = null, backoff = 0, flushed = 0;
   var msgpack = cfg.wire !== 'json', MSGPACK = 'application/msgpack';
   // Event ids: a random prefix per page load and a counter. Unique per profile (72 random bits a
@@ -103,6 +105,7 @@
       // A later "accept" starts a new, unrelated profile: the erased one is not continued.
       if (had) device = newDevice();
     }
+    if (!c.personalisation) forgetShown();
   }
   function sendErase() {
     var e = load('erase');
@@ -154,11 +157,14 @@
   // ---- slots: always textContent, never HTML
   // A first visit or a visitor without personalisation consent: the shop's own fallback text is
   // already the right greeting, so it stays (no flash, no generic text over the shop's words).
+  // Kind 'holdout' (an experiment's holdout): the slot's own text, kept before the first write.
+  var ownText = new WeakMap();
   function paint(g) {
     var slots = d.querySelectorAll('[data-ashna="greeting"]');
     var keep = g.kind === 'generic' || g.kind === 'first_visit';
     for (var i = 0; i < slots.length; i++) {
-      if (!keep) slots[i].textContent = g.text;
+      if (!ownText.has(slots[i])) ownText.set(slots[i], slots[i].textContent);
+      if (!keep) slots[i].textContent = g.kind === 'holdout' ? ownText.get(slots[i]) : g.text;
       slots[i].setAttribute('data-ashna-reason', g.reason);
       slots[i].setAttribute('data-ashna-kind', g.kind);
       slots[i].setAttribute('lang', g.locale);
@@ -178,20 +184,95 @@
     if (!engine) return;
     // One `now` for every slot, so the engine computes the views once for all of them.
     var now = Date.now();
-    var g = engine.greeting({ now: now, hour: new Date(now).getHours(), locale: locale() });
+    var l = locale();
+    attributes = null;
+    // A greeting experiment's variation is {templates: {phrase: template}} over the site's wording.
+    var x = variant('greeting', now, l), t = greetings[l] || greetings[l.split('-')[0]];
+    if (x && x.value && x.value.templates) t = Object.assign({}, t, x.value.templates);
+    var g = engine.greeting({ now: now, hour: new Date(now).getHours(), locale: l, templates: t });
     var first = d.querySelector('[data-ashna="greeting"]');
-    if (!first || first.textContent !== g.text || first.getAttribute('data-ashna-kind') !== g.kind) paint(g);
-    if (engine.state()) save('paint', { t: now, text: g.text, kind: g.kind, reason: g.reason, locale: g.locale });
+    // Exposed when the slot shows (or, held out, would show) a personal greeting.
+    if (first && g.kind !== 'generic' && g.kind !== 'first_visit') expose(x);
+    var p = x && x.holdout ? { text: '', kind: 'holdout', reason: '', locale: g.locale } : g;
+    if (!first || first.textContent !== p.text || first.getAttribute('data-ashna-kind') !== p.kind) paint(p);
+    if (engine.state()) save('paint', { t: now, text: p.text, kind: p.kind, reason: p.reason, locale: p.locale });
     renderSlots(now, g);
+    recordExposures(now);
     return g;
   }
+  // ---- experiments (docs/experiments.md#in-the-browser): the site's definitions come with the
+  // model; AshnaExperiments assigns with the core's rules. Only with personalisation and analytics
+  // consent: an experiment is a measurement. An exposure is recorded once per page load and
+  // experiment, when its slot is on the page and shows (held out: would show) the decision.
+  var experiments = [], exposed = {}, exposures = [], attributes = null;
+  function variant(slot, now, l) {
+    var c = purposes(consent), v, a, i;
+    if (!experiments.length || !c.personalisation || !c.analytics) return null;
+    if (!attributes) {
+      v = engine.views(now);
+      attributes = { id: device.id, segment: v.rfm.segment, stage: v.stage, tier: v.value.tier, orders: v.rfm.orders,
+        category: v.categories.length ? v.categories[0].key : null, locale: l, path: w.location.pathname };
+    }
+    for (i = 0; i < experiments.length; i++) {
+      try { a = experiments[i].slot === slot && AshnaExperiments.assign(experiments[i], attributes, now); } catch (e) { a = null; }
+      if (a && (a.inExperiment || a.holdout)) return a;  // the first experiment of the slot that takes the profile
+    }
+    return null;
+  }
+  function expose(a) {
+    if (a && a.hashUsed && !exposed[a.key]) { exposed[a.key] = 1; exposures.push(a); }
+  }
+  // Kept and synced like any event, without re-rendering (the exposure changes no decision).
+  function recordExposures(now) {
+    if (!exposures.length) return;
+    idPrefix = idPrefix || randomId(9) + '.';
+    exposures.splice(0).forEach(function (a) {
+      engine.event({ id: idPrefix + ++idCount, type: 'exposure', ts: now, channel: 'web', path: w.location.pathname,
+        props: a.holdout ? { experiment: a.key, variation: -1, holdout: true } : { experiment: a.key, variation: a.variationId } }, false);
+    });
+    persist();
+    scheduleSync(1000);
+  }
+  // A slot's own content, kept when Ashna first fills it, comes back for an experiment's holdout.
+  var own = new WeakMap();
+  function unfill(slot) {
+    var o = own.get(slot), box = slot.querySelector('[data-ashna-items]') || slot;
+    if (!o) return;
+    Array.prototype.slice.call(box.children).forEach(function (n) { if (n.tagName !== 'TEMPLATE') n.remove(); });
+    o.nodes.forEach(function (n) { box.appendChild(n); });
+    slot.hidden = o.hidden;
+    slot.removeAttribute('data-ashna-reason');
+    own.delete(slot);
+  }
+
+  // ---- impressions: the recommended items this browser showed, for the core's impression cap
+  // (RecommendOptions): [[item, ts]], one per item and page load, the last 7 days, at most 200.
+  // Kept on this device only (never synced), and only with personalisation consent.
+  var pageStart = Date.now(), shownHere = {}, shown = null;
+  function forgetShown() { shown = null; shownHere = {}; drop('impressions'); }
+  // Those of earlier page loads: what this page shows is never rested while it is on screen.
+  function shownBefore() {
+    if (!shown) shown = purposes(consent).personalisation && load('impressions');
+    if (!Array.isArray(shown)) shown = [];
+    return shown.filter(function (i) { return i[1] < pageStart; });
+  }
+  function recordShown(recs, now) {
+    if (!purposes(consent).personalisation) return;
+    shownBefore();
+    recs.forEach(function (r) { if (!shownHere[r.item]) { shownHere[r.item] = 1; shown.push([r.item, now]); } });
+    shown = shown.filter(function (i) { return now - i[1] < 7 * 864e5; }).slice(-200);
+    save('impressions', shown);
+  }
+
   // Fills each element marked data-ashna-field inside a copy of the slot's <template> as text;
   // links get href only from the slot's URL pattern with the id URL-encoded (never from data).
+  // Returns true when it rendered the items.
   function fill(slot, recs) {
     var tpl = slot.querySelector('template');
-    if (!tpl || !recs.length) return;  // keep the fallback content
+    if (!tpl || !recs.length) return false;  // keep the fallback content
     var pattern = slot.getAttribute('data-ashna-href') || '';
     var box = slot.querySelector('[data-ashna-items]') || slot;
+    if (!own.has(slot)) own.set(slot, { hidden: slot.hidden, nodes: Array.prototype.slice.call(box.children).filter(function (n) { return n.tagName !== 'TEMPLATE'; }) });
     // Replace what is there (the fallback, or the previous render); the template stays.
     Array.prototype.slice.call(box.children).forEach(function (n) { if (n.tagName !== 'TEMPLATE') n.remove(); });
     recs.forEach(function (r) {
@@ -210,6 +291,7 @@
       box.appendChild(frag);
     });
     slot.hidden = false;  // slots without fallback content start hidden
+    return true;
   }
   // The product on the page: data-ashna-product attributes, else schema.org Product JSON-LD.
   function pageProduct() {
@@ -241,12 +323,18 @@
     var here = pageProduct(), exclude = here ? [here.id] : [];
     var recs = d.querySelectorAll('[data-ashna-recs]');
     for (var i = 0; i < recs.length; i++) {
-      var k = parseInt(recs[i].getAttribute('data-k'), 10);
-      fill(recs[i], engine.recommend({ now: now, k: k > 0 && k <= 50 ? k : 4, exclude: exclude }));
+      // A recommendation experiment's variation may set {k}.
+      var x = variant(recs[i].getAttribute('data-ashna-recs'), now, g.locale);
+      var k = x && x.value && typeof x.value.k === 'number' ? x.value.k : parseInt(recs[i].getAttribute('data-k'), 10);
+      var r = engine.recommend({ now: now, k: k > 0 && k <= 50 ? k : 4, exclude: exclude, locale: g.locale, impressions: shownBefore() });
+      if (x && x.holdout) { if (r.length) expose(x); unfill(recs[i]); } else if (fill(recs[i], r)) { recordShown(r, now); expose(x); }
     }
     var offers = d.querySelectorAll('[data-ashna-offer]');
     for (var j = 0; j < offers.length; j++) {
-      var o = engine.offer(now);
+      // An offer experiment's variation {show: false} hides the offer; exposed whenever there is one.
+      var o = engine.offer(now, g.locale), y = variant('offer', now, g.locale);
+      if (o.items.length) expose(y);
+      if (y && (y.holdout || (y.value && y.value.show === false))) { unfill(offers[j]); continue; }
       fill(offers[j], o.items);
       if (o.items.length) offers[j].setAttribute('data-ashna-reason', o.reason);
     }
@@ -433,10 +521,11 @@
       opts = opts || {};
       var k = opts.k == null ? 4 : opts.k;
       if (typeof k !== 'number' || k < 0 || k > 50) return rejectWith('recommend({k}): k must be a number from 0 to 50');
-      var r = engine.recommend({ now: Date.now(), k: k, exclude: Array.isArray(opts.exclude) ? opts.exclude : [] });
+      var r = engine.recommend({ now: Date.now(), k: k, exclude: Array.isArray(opts.exclude) ? opts.exclude : [],
+        locale: locale(), impressions: shownBefore() });
       return r.error ? rejectWith('recommend: ' + r.error.message) : Promise.resolve(r);
     },
-    offer: function () { return Promise.resolve(engine.offer(Date.now())); },
+    offer: function () { return Promise.resolve(engine.offer(Date.now(), locale())); },
     views: function () { return Promise.resolve(engine.views(Date.now())); },
     identify: function (userId, opts) {
       if (typeof userId !== 'string' || !userId) return rejectWith('identify(userId, {token}): userId must be a non-empty string');
@@ -456,7 +545,7 @@
     reset: function () {
       var core = engine._m;
       engine.free();
-      drop('state'); drop('device'); drop('paint');
+      drop('state'); drop('device'); drop('paint'); forgetShown();
       start(core); render(); emit('profile', engine.profile());
       return Promise.resolve();
     },
@@ -485,6 +574,7 @@
       // their next sync. Resolves once the server has it (or it is queued while offline).
       erase: function () {
         engine.erase(Date.now());
+        forgetShown();
         changed();
         emit('profile', engine.profile());
         return sync(true).then(function () { return { erased: true, pending: engine.delta().erased > 0 }; });
@@ -589,19 +679,21 @@
     }).then(function (m) {
       if (!engine.model(m)) throw new Error('not a site model');
       siteModel = m;
+      experiments = Array.isArray(m.experiments) ? m.experiments : [];
       render();
       return true;
     }).catch(function (e) { modelLoaded = false; warn('site model could not load (' + e.message + '); using default breakpoints'); return false; });
   }
-  function loadCatalog() {
-    if (!cfg.catalog) return Promise.resolve(null);
-    return w.fetch(cfg.catalog, { credentials: 'omit' }).then(function (r) {
+  // The shop's JSON files: the catalog (an array) and its greeting wording (an object).
+  function loadJson(url, array, what, instead) {
+    if (!url) return Promise.resolve(null);
+    return w.fetch(url, { credentials: 'omit' }).then(function (r) {
       if (!r.ok) throw new Error('HTTP ' + r.status);
       return r.json();
-    }).then(function (items) {
-      if (!Array.isArray(items)) throw new Error('not an array');
-      return items;
-    }, function (e) { warn('catalog ' + cfg.catalog + ' could not load (' + e.message + '); recommending from history only'); return null; });
+    }).then(function (v) {
+      if (!v || typeof v !== 'object' || Array.isArray(v) !== array) throw new Error(array ? 'not an array' : 'not an object');
+      return v;
+    }).catch(function (e) { warn(what + ' ' + url + ' could not load (' + e.message + '); ' + instead); return null; });
   }
   function capturePage() {
     api.page({ title: d.title });
@@ -676,9 +768,13 @@
     sendErase();
     wireClicks();
     if (failed) return drain(queued.concat(held.splice(0)));
-    var catalog = loadCatalog();
+    var catalog = loadJson(cfg.catalog, true, 'catalog', 'recommending from history only');
+    var wording = loadJson(cfg.greetings, false, 'greetings', "using Ashna's wording");
     loading = AshnaCore(cfg.wasm ? { locateFile: function () { return cfg.wasm; } } : {}).then(function (Core) {
       start(Core);
+      return wording;
+    }).then(function (g) {
+      greetings = g || {};
       return catalog;
     }).then(function (items) {
       var bad = 0;

@@ -1,1 +1,1 @@
-if (typeof module === "object" && module.exports) module.exports = { AshnaCore: AshnaCore, AshnaEngine: AshnaEngine };
+if (typeof module === "object" && module.exports) module.exports = { AshnaCore: AshnaCore, AshnaEngine: AshnaEngine, AshnaExperiments: AshnaExperiments };

@@ -171,24 +171,21 @@ Views Engine::views(std::int64_t now) const {
   return cache_;
 }
 
-std::vector<Recommendation> Engine::recommend(const RecommendOptions& options) const {
+std::vector<Recommendation> Engine::recommend(RecommendOptions options) const {
+  if (!options.population && population_.baskets > 0) options.population = &population_;
   // Without consent the profile is not used: an empty profile gets the shop's generic list, and
   // what this visitor was shown does not change it either.
   if (!consent_.allows_personalisation()) {
-    RecommendOptions generic = options;
-    generic.impressions.clear();
-    return ashna::recommend(Profile(""), Views{}, catalog_, generic);
+    options.personalise = false;
+    return ashna::recommend(Profile(""), Views{}, catalog_, options);
   }
   return ashna::recommend(profile_, views(options.now), catalog_, options);
 }
 
-Offer Engine::offer(const RecommendOptions& options) const {
-  if (!consent_.allows_personalisation()) {
-    RecommendOptions off = options;
-    off.personalise = false;
-    return loyalty_offer(profile_, Views{}, catalog_, off);
-  }
-  return loyalty_offer(profile_, views(options.now), catalog_, options);
+Offer Engine::offer(RecommendOptions options) const {
+  if (!options.population && population_.baskets > 0) options.population = &population_;
+  options.personalise = options.personalise && consent_.allows_personalisation();
+  return loyalty_offer(profile_, options.personalise ? views(options.now) : Views{}, catalog_, options);
 }
 
 }  // namespace ashna

@@ -12,18 +12,29 @@
 namespace ashna {
 namespace {
 
-struct Phrases {
-  std::string_view morning, afternoon, evening, night;
-  std::string_view welcome;            // "{tod}! Welcome — have a look around."
-  std::string_view still_thinking;     // "Still thinking about the {item}?"
-  std::string_view back_item;          // "Welcome back — still thinking about the {item}?"
-  std::string_view back_name_item;     // "Welcome back, {name} — still thinking about the {item}?"
-  std::string_view back;               // "{tod} — welcome back!"
-  std::string_view back_name;          // "{tod}, {name} — welcome back!"
-  std::string_view why_generic, why_first, why_back, why_item_now, why_item_back;
-  std::string_view reorder, why_reorder;   // "Running low on {item}?" / "You reorder it about every {every}."
-  std::string_view win_back, win_back_name, why_win_back;
-  std::string_view why_win_back_valued;  // the value model says a valuable customer is slipping
+// Every sentence the greeting can say, by name: the names are what a site overrides
+// (GreetingContext::templates). Variables: {tod} {name} {item} {n} {every} {last} {days}.
+enum Phrase {
+  morning, afternoon, evening, night,
+  welcome,             // "{tod}! Welcome — have a look around."
+  still_thinking,      // "Still thinking about the {item}?"
+  back_item,           // "Welcome back — still thinking about the {item}?"
+  back_name_item,      // "Welcome back, {name} — still thinking about the {item}?"
+  back,                // "{tod} — welcome back!"
+  back_name,           // "{tod}, {name} — welcome back!"
+  why_generic, why_first, why_back, why_item_now, why_item_back,
+  reorder, why_reorder,
+  win_back, win_back_name, why_win_back,
+  why_win_back_valued,  // the value model says a valuable customer is slipping
+  kPhrases
+};
+using Phrases = std::string_view[kPhrases];
+
+constexpr Phrases kNames = {
+    "morning", "afternoon", "evening", "night", "welcome", "still_thinking", "back_item",
+    "back_name_item", "back", "back_name", "why_generic", "why_first", "why_back", "why_item_now",
+    "why_item_back", "reorder", "why_reorder", "win_back", "win_back_name", "why_win_back",
+    "why_win_back_valued",
 };
 
 constexpr Phrases kEnglish = {
@@ -68,15 +79,41 @@ constexpr Phrases kPersian = {
     "شما از مشتریان ارزشمند ما هستید و آخرین سفارش شما {days} روز پیش بود.",
 };
 
-std::string fill(std::string_view tmpl, const std::map<std::string_view, std::string>& vars) {
+// The values a sentence can use; an unset one is empty.
+struct Vars {
+  std::string tod, name, item, n, every, last, days;
+  const std::string* find(std::string_view key) const {
+    for (auto [k, v] : {std::pair{"tod", &tod}, {"name", &name}, {"item", &item}, {"n", &n},
+                        {"every", &every}, {"last", &last}, {"days", &days}})
+      if (key == k) return v;
+    return nullptr;
+  }
+};
+
+// The site's sentence for `which` (a "name=template" line of `templates`), else the locale's.
+std::string_view phrase(const Phrases& locale, std::string_view templates, Phrase which) {
+  for (std::size_t at = 0; at < templates.size();) {
+    std::size_t end = templates.find('\n', at);
+    if (end == std::string_view::npos) end = templates.size();
+    std::string_view line = templates.substr(at, end - at);
+    std::size_t eq = line.find('=');
+    if (eq != std::string_view::npos && line.substr(0, eq) == kNames[which] &&
+        eq + 1 < line.size() && line.size() - eq - 1 <= kMaxTemplateBytes)
+      return line.substr(eq + 1);
+    at = end + 1;
+  }
+  return locale[which];
+}
+
+// {var} becomes its value; anything else stays as written.
+std::string fill(std::string_view tmpl, const Vars& vars) {
   std::string out;
   for (std::size_t i = 0; i < tmpl.size();) {
     if (tmpl[i] == '{') {
       std::size_t end = tmpl.find('}', i);
       if (end != std::string_view::npos) {
-        auto it = vars.find(tmpl.substr(i + 1, end - i - 1));
-        if (it != vars.end()) {
-          out += it->second;
+        if (const std::string* v = vars.find(tmpl.substr(i + 1, end - i - 1))) {
+          out += *v;
           i = end + 1;
           continue;
         }
@@ -105,11 +142,11 @@ std::string times(int n, bool persian) {
   return std::to_string(n) + " times";
 }
 
-std::string_view time_of_day(const Phrases& p, int hour) {
-  if (hour >= 5 && hour < 12) return p.morning;
-  if (hour >= 12 && hour < 17) return p.afternoon;
-  if (hour >= 17 && hour < 23) return p.evening;
-  return p.night;
+Phrase time_of_day(int hour) {
+  if (hour >= 5 && hour < 12) return morning;
+  if (hour >= 12 && hour < 17) return afternoon;
+  if (hour >= 17 && hour < 23) return evening;
+  return night;
 }
 
 // The product the customer keeps coming back to: most views within the recall window, not
@@ -176,10 +213,11 @@ std::string title_of(const Profile& profile, const Catalog* catalog, const std::
 
 Greeting make_greeting(const Profile& profile, const GreetingContext& ctx) {
   const bool persian = ctx.locale == "fa" || ctx.locale.rfind("fa-", 0) == 0;
-  const Phrases& p = persian ? kPersian : kEnglish;
+  auto p = [&](Phrase which) { return phrase(persian ? kPersian : kEnglish, ctx.templates, which); };
   Greeting g;
   g.locale = persian ? "fa" : "en";
-  std::map<std::string_view, std::string> vars{{"tod", std::string(time_of_day(p, ctx.local_hour))}};
+  Vars vars;
+  vars.tod = p(time_of_day(ctx.local_hour));
 
   bool returning = false;
   Recall recall;
@@ -188,11 +226,11 @@ Greeting make_greeting(const Profile& profile, const GreetingContext& ctx) {
     recall = recall_item(profile, ctx);
   }
   std::string name = ctx.personalise ? std::string(profile.trait_value("name")) : "";
-  if (!name.empty()) vars["name"] = name;
+  vars.name = name;
   if (recall.last_view) {
     g.item_id = recall.last_view->item.id;
-    vars["item"] = title_of(profile, ctx.catalog, recall.last_view->item.id);
-    vars["n"] = times(recall.views, persian);
+    vars.item = title_of(profile, ctx.catalog, recall.last_view->item.id);
+    vars.n = times(recall.views, persian);
   }
 
   // The strongest signals first: an item due again, then a customer slipping away.
@@ -220,33 +258,33 @@ Greeting make_greeting(const Profile& profile, const GreetingContext& ctx) {
   if (due) {
     g.kind = "reorder";
     g.item_id = due->key;
-    vars["item"] = due_title;
-    vars["every"] = text::interval(due->interval_days);
-    vars["last"] = text::day_month(due->last);
-    g.text = fill(p.reorder, vars);
-    g.reason = fill(p.why_reorder, vars);
+    vars.item = due_title;
+    vars.every = text::interval(due->interval_days);
+    vars.last = text::day_month(due->last);
+    g.text = fill(p(reorder), vars);
+    g.reason = fill(p(why_reorder), vars);
   } else if (lapsed) {
     g.kind = "win_back";
     g.item_id.clear();
     std::string days = std::to_string(ctx.views->rfm.recency_days);
-    vars["days"] = persian ? persian_digits(days) : days;
-    g.text = fill(name.empty() ? p.win_back : p.win_back_name, vars);
-    g.reason = fill(slipping ? p.why_win_back_valued : p.why_win_back, vars);
+    vars.days = persian ? persian_digits(days) : days;
+    g.text = fill(p(name.empty() ? win_back : win_back_name), vars);
+    g.reason = fill(p(slipping ? why_win_back_valued : why_win_back), vars);
   } else if (!ctx.personalise) {
     g.kind = "generic";
-    g.text = fill(p.welcome, vars);
-    g.reason = fill(p.why_generic, vars);
+    g.text = fill(p(welcome), vars);
+    g.reason = fill(p(why_generic), vars);
   } else if (!returning) {
     g.kind = recall.last_view ? "same_visit" : "first_visit";
-    g.text = fill(recall.last_view ? p.still_thinking : p.welcome, vars);
-    g.reason = fill(recall.last_view ? p.why_item_now : p.why_first, vars);
+    g.text = fill(p(recall.last_view ? still_thinking : welcome), vars);
+    g.reason = fill(p(recall.last_view ? why_item_now : why_first), vars);
   } else {
     g.kind = "returning";
     if (recall.last_view)
-      g.text = fill(name.empty() ? p.back_item : p.back_name_item, vars);
+      g.text = fill(p(name.empty() ? back_item : back_name_item), vars);
     else
-      g.text = fill(name.empty() ? p.back : p.back_name, vars);
-    g.reason = fill(recall.last_view ? p.why_item_back : p.why_back, vars);
+      g.text = fill(p(name.empty() ? back : back_name), vars);
+    g.reason = fill(p(recall.last_view ? why_item_back : why_back), vars);
   }
   return g;
 }

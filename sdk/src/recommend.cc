@@ -98,13 +98,14 @@ History history_of(const Profile& profile, const Views& views, const Catalog& ca
 
 // Items at the impression cap: shown `impression_cap` times in the window, none of those times
 // followed by a view, click, like, cart or purchase of the item.
-std::set<std::string, std::less<>> capped_items(const Profile& profile, const RecommendOptions& o) {
-  std::set<std::string, std::less<>> out;
-  if (o.impression_cap <= 0 || o.impressions.empty()) return out;
-  std::map<std::string_view, std::int64_t> engaged;  // item -> latest engagement
+// (Maps and sets of the types this file already uses: each new instantiation costs the browser.)
+std::set<std::string_view> capped_items(const Profile& profile, const RecommendOptions& o) {
+  std::set<std::string_view> out;
+  if (!o.personalise || o.impression_cap <= 0 || o.impressions.empty()) return out;
+  std::map<std::string_view, double> engaged;  // item -> latest engagement (Unix ms)
   auto touch = [&](const Item& item, std::int64_t ts) {
-    auto& t = engaged[item.id];
-    t = std::max(t, ts);
+    double& t = engaged[item.id];
+    t = std::max(t, static_cast<double>(ts));
   };
   for (const Event& e : profile.events()) {
     if (e.ts > o.now) continue;
@@ -112,11 +113,12 @@ std::set<std::string, std::less<>> capped_items(const Profile& profile, const Re
     if (e.type == EventType::add_to_cart || e.type == EventType::purchase)
       for (const Line& l : e.lines) touch(l.item, e.ts);
   }
-  std::map<std::string_view, int> shown;
+  std::map<std::string_view, double> shown;
   for (const Impression& i : o.impressions) {
     if (i.ts > o.now || o.now - i.ts >= o.impression_window_ms) continue;
     auto it = engaged.find(i.item);
-    if ((it == engaged.end() || i.ts > it->second) && ++shown[i.item] == o.impression_cap) out.emplace(i.item);
+    if ((it == engaged.end() || static_cast<double>(i.ts) > it->second) && ++shown[i.item] == o.impression_cap)
+      out.insert(i.item);
   }
   return out;
 }
@@ -177,8 +179,7 @@ std::string leaf(std::string_view category) {
 
 // Highest score first; at most half the list from one top-level category while others remain;
 // nothing in `rested` (the impression cap).
-std::vector<Recommendation> pick(std::vector<Candidate> cands, int k,
-                                 const std::set<std::string, std::less<>>& rested) {
+std::vector<Recommendation> pick(std::vector<Candidate> cands, int k, const std::set<std::string_view>& rested) {
   for (std::size_t i = 0; i < cands.size(); ++i) cands[i].order = i;
   sort(cands, [](const Candidate& a, const Candidate& b) {
     return a.score != b.score ? a.score > b.score : a.order < b.order;

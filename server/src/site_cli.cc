@@ -167,7 +167,7 @@ int run_fit_site(const std::vector<std::string>& args, std::ostream& out, std::o
   out << "{\"site\":";
   std::string name;
   append_json_string(name, key);
-  out << name << ",\"profiles\":" << report->profiles << ",\"model\":" << to_json(report->model)
+  out << name << ",\"profiles\":" << report->profiles << ",\"model\":" << report->body
       << ",\"segments\":" << report->segments << "}\n";
   return 0;
 }

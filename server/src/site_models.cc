@@ -1,10 +1,13 @@
 // Site models on the server; see site_models.h.
 #include "site_models.h"
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "ashna/codec.h"
 #include "ashna/json.h"
+#include "ashna/population.h"
 #include "ashna/views.h"
 #include "profile_scan.h"
 
@@ -13,12 +16,32 @@ namespace {
 
 constexpr std::size_t kPage = 500;  // profiles per read while fitting
 
+// What browsers get of the population model: the most bought items, and for each of the most
+// bought items its best partners. Bounded, so GET /v1/model stays a few KB on any catalogue.
+constexpr std::size_t kPopular = 50, kWithPartners = 300, kPartners = 5;
+
+// {"baskets":n,"popular":[id,...],"related":{id:[[id,score],...],...}}: scores to 4 decimals.
+std::string population_json(const PopulationModel& p) {
+  nlohmann::json related = nlohmann::json::object();
+  for (std::size_t i = 0; i < p.popularity.size() && i < kWithPartners; ++i) {
+    const ItemStats* s = p.find(p.popularity[i]);
+    if (!s || s->related.empty()) continue;
+    nlohmann::json& out = related[p.popularity[i]] = nlohmann::json::array();
+    for (std::size_t k = 0; k < s->related.size() && k < kPartners; ++k)
+      out.push_back({s->related[k].item, std::round(s->related[k].score * 1e4) / 1e4});
+  }
+  std::vector<std::string> popular(p.popularity.begin(),
+                                   p.popularity.begin() + static_cast<std::ptrdiff_t>(std::min(kPopular, p.popularity.size())));
+  return nlohmann::json{{"baskets", p.baskets}, {"popular", popular}, {"related", related}}.dump();
+}
+
 }  // namespace
 
 Result<FitReport> fit_site(Store& store, const Site& site, std::int64_t now,
                            const std::function<void(std::size_t)>& progress) {
   FitReport report;
   std::vector<CustomerFacts> buyers;
+  std::vector<Basket> baskets;  // every order: the population model (popularity, often bought with)
   std::vector<Rfm> rfms;  // one per profile read, for the segment sizes once breakpoints are known
   ViewOptions options;
   options.now = now;
@@ -29,6 +52,11 @@ Result<FitReport> fit_site(Store& store, const Site& site, std::int64_t now,
     Rfm rfm = compute_rfm(stored.profile, options);
     if (v.orders > 0) buyers.push_back({v.summary, rfm});
     rfms.push_back(rfm);
+    for (const Event& e : stored.profile.events()) {
+      if (e.type != EventType::purchase || e.lines.empty()) continue;
+      Basket& b = baskets.emplace_back(Basket{stored.profile.id(), {}});
+      for (const Line& l : e.lines) b.items.push_back(l.item.id);
+    }
     return true;
   };
   for (std::string after;;) {
@@ -57,7 +85,14 @@ Result<FitReport> fit_site(Store& store, const Site& site, std::int64_t now,
   for (const auto& [name, n] : sizes)
     report.segments += (report.segments.size() > 1 ? ",\"" : "\"") + name + "\":" + std::to_string(n);
   report.segments += "}";
-  if (Status s = store.save_model(site, report.model, report.segments); !s) return s;
+  auto population = build_population(baskets);
+  if (!population) return population.status();
+  report.population_baskets = population->baskets;
+  // The model's JSON with the population beside it: site_model_from_json reads only its own keys.
+  report.body = to_json(report.model);
+  report.body.pop_back();
+  report.body += ",\"population\":" + population_json(population.value()) + "}";
+  if (Status s = store.save_model(site, report.model.fitted_at, report.body, report.segments); !s) return s;
   return report;
 }
 

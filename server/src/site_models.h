@@ -17,9 +17,12 @@ struct FitReport {
   SiteModel model;
   std::size_t profiles = 0;  // profiles read (buyers and browsers)
   std::string segments;      // JSON {"champions":n,...,"none":n} under the new breakpoints
+  int population_baskets = 0;  // orders the population model (GET /v1/model "population") saw
+  std::string body;            // the model's JSON as GET /v1/model serves it, less experiments
 };
 
-// Reads every profile of the site, fits its model at `now` and saves it (the newest is what
+// Reads every profile of the site, fits its model at `now` and saves it with the population
+// model of its orders (popularity, often bought with) beside it (the newest is what
 // GET /v1/model serves). `progress(profiles read)` is called now and then (the CLI's indicator).
 // Errors: the store's.
 Result<FitReport> fit_site(Store& store, const Site& site, std::int64_t now,

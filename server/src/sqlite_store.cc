@@ -757,11 +757,11 @@ Result<std::vector<std::string>> SqliteStore::profile_ids(const Site& site, std:
   return out;
 }
 
-Status SqliteStore::save_model(const Site& site, const SiteModel& model, std::string_view segments_json) {
-  const std::string body = to_json(model);
+Status SqliteStore::save_model(const Site& site, std::int64_t fitted_at, std::string_view body_json,
+                               std::string_view segments_json) {
   return committer_->run([&](sqlite3* db) -> Status {
     Stmt q(db, "INSERT OR REPLACE INTO site_models(site_id, fitted_at, body, segments) VALUES(?1, ?2, ?3, ?4)");
-    q.bind(1, site.id).bind(2, model.fitted_at).bind(3, body).bind(4, segments_json);
+    q.bind(1, site.id).bind(2, fitted_at).bind(3, body_json).bind(4, segments_json);
     return q.step() == SQLITE_DONE ? Status::ok() : storage_error(db, "save model");
   });
 }

@@ -47,7 +47,8 @@ class SqliteStore final : public Store {
   Result<std::vector<Change>> changes(const Site& site, std::int64_t after, std::size_t limit) override;
   Result<std::vector<std::string>> profile_ids(const Site& site, std::string_view after_id,
                                                std::size_t limit) override;
-  Status save_model(const Site& site, const SiteModel& model, std::string_view segments_json) override;
+  Status save_model(const Site& site, std::int64_t fitted_at, std::string_view body_json,
+                    std::string_view segments_json) override;
   Result<std::string> latest_model(const Site& site) override;
   Result<std::vector<std::pair<std::int64_t, std::string>>> model_history(const Site& site,
                                                                           std::size_t limit) override;

@@ -171,8 +171,11 @@ class Store {
 
   // Keeps a fitted site model (GET /v1/model serves the latest) with the RFM segment sizes it
   // found, as JSON {"champions":n,...}: the history of segment sizes is the dashboard's time line.
-  virtual Status save_model(const Site& site, const SiteModel& model, std::string_view segments_json) = 0;
-  // The latest saved model's JSON (to_json(SiteModel)); not_found when the site was never fitted.
+  // Saves a fit: the model's JSON as served (to_json(SiteModel) and what comes with it), and the
+  // segment sizes it found.
+  virtual Status save_model(const Site& site, std::int64_t fitted_at, std::string_view body_json,
+                            std::string_view segments_json) = 0;
+  // The latest saved model's JSON; not_found when the site was never fitted.
   virtual Result<std::string> latest_model(const Site& site) = 0;
   // (fitted_at, segments JSON) of the latest `limit` fits, oldest first.
   virtual Result<std::vector<std::pair<std::int64_t, std::string>>> model_history(const Site& site,

@@ -19,6 +19,17 @@ native.forEach((n, i) => {
   console.log(`| ${n.events} | ${us(n.track_ns)} | ${us(w.track_ns)} | ${us(n.decisions_ns)} | ${us(w.decisions_ns)} | ${ratio(w.decisions_ns, n.decisions_ns)} | ${ratio(n.decisions_ns, n.to_json_ns)} | ${n.state_bytes} |`);
 });
 
+console.log('\n### Memory per profile (bytes; ratio measured in this run)\n');
+console.log('One profile as a page holds it: the engine with the 40-item catalog, the events, and its decisions computed');
+console.log('once (views cached). Native: glibc heap in use (mallinfo2) over many profiles; wasm: the growth of the wasm');
+console.log('memory over many profiles in a fresh instance (emmalloc). Allocator overhead included in both.\n');
+console.log('| events | native | wasm | wasm/native | native per event | wasm per event |');
+console.log('|---:|---:|---:|---:|---:|---:|');
+native.forEach((n, i) => {
+  const w = wasm[i];
+  console.log(`| ${n.events} | ${n.memory_bytes} | ${w.memory_bytes} | ${ratio(w.memory_bytes, n.memory_bytes)} | ${Math.round(n.memory_bytes / n.events)} | ${Math.round(w.memory_bytes / w.events)} |`);
+});
+
 console.log('\n### Payload a page loads (bytes)\n');
 console.log('| file | raw | gzip -9 | brotli -q 11 |');
 console.log('|---|---:|---:|---:|');

@@ -75,6 +75,8 @@ test('a returning customer in Persian: reorder greeting, recommendations and off
     }
     await visitAt(server.base + '/?lang=en', t0 + 55 * DAY);
     assert.equal(await greeting(page).textContent(), 'Running low on House Espresso Blend? Time to reorder.');
+    const reason = () => page.locator('[data-ashna-recs] [data-ashna-rendered]').first().getAttribute('data-ashna-reason');
+    assert.match(await reason(), /^You reorder this about every 2 weeks, last on \d+ [A-Z][a-z]{2}\.$/);
     const shots = process.env.ASHNA_SCREENSHOTS ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : null;
     if (shots) await page.screenshot({ path: path.join(shots, 'home-en.png') });
 
@@ -85,10 +87,53 @@ test('a returning customer in Persian: reorder greeting, recommendations and off
     const cards = page.locator('[data-ashna-recs] [data-ashna-rendered]');
     assert.equal(await cards.count(), 4);
     assert.equal(await cards.first().getAttribute('data-ashna-item'), 'house-espresso');
+    // The reasons follow the page's language: Persian words, Persian digits, a Solar Hijri date.
+    assert.match(await reason(), /^این را حدوداً هر ۲ هفته دوباره می‌خرید؛ آخرین بار [۰-۹]+ \S+\.$/);
+    for (const r of await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-ashna-reason')))) {
+      assert.match(r, PERSIAN);
+      assert.doesNotMatch(r, /[0-9]/);
+    }
+    assert.match(await page.locator('[data-ashna-offer]').getAttribute('data-ashna-reason'), /^دو چیز محبوب شما و یک چیز تازه از /);
     assert.match(await cards.first().locator('a').getAttribute('href'), /^\/products\/house-espresso\.html\?lang=fa$/);
     assert.equal(await page.locator('[data-ashna-offer]').isVisible(), true);
     assert.equal(await page.locator('#offer-title').textContent(), 'پیشنهاد وفاداری شما: دو محبوب و یک چیز تازه، با ۱۰٪ تخفیف');
     if (shots) await page.screenshot({ path: path.join(shots, 'home-fa.png') });
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('impression cap: items shown on three page loads without a look rest on the fourth; kept locally', async () => {
+  const ctx = await launch();
+  try {
+    const page = await ctx.context.newPage();
+    const seen = watch(page);
+    const shown = () => page.locator('[data-ashna-recs] [data-ashna-rendered]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-ashna-item')));
+    await page.goto(server.base + '/');
+    await rendered(page);
+    await page.click('[data-ashna-consent="accept-all"]');
+    await page.waitForSelector('[data-ashna-recs] [data-ashna-rendered]');
+    const first = await shown();
+    assert.equal(first.length, 4);
+    for (let i = 0; i < 2; i++) {
+      await page.reload();
+      await rendered(page);
+      assert.deepEqual(await shown(), first, 'fewer than three impressions: the same items');
+    }
+    const kept = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.endsWith(':impressions'))
+      .map((k) => JSON.parse(localStorage.getItem(k)))[0]);
+    assert.deepEqual([...new Set(kept.map((i) => i[0]))].sort(), [...first].sort(), 'one impression per item and page load');
+    assert.equal(kept.length, 12);
+    await page.reload();
+    await rendered(page);
+    const rested = await shown();
+    assert.equal(rested.length, 4, 'the slot is still full');
+    for (const id of first) assert.ok(!rested.includes(id), id + ' was shown three times and rests');
+    // Withdrawing personalisation forgets them.
+    await page.evaluate(() => window.ashna.consent.set({ personalisation: false, analytics: true, marketing: false }));
+    assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.endsWith(':impressions')).length), 0);
+    assert.deepEqual(seen.errors, []);
   } finally {
     await ctx.close();
   }

@@ -65,6 +65,10 @@ TEST_CASE("greeting fixtures", "[cases][greeting]") {
       gc.now = ctx["now"];
       gc.local_hour = ctx["hour"];
       gc.locale = ctx["locale"];
+      std::string templates;  // {phrase: template} as the core's lines, like wasm/engine.js
+      if (ctx.contains("templates"))
+        for (auto& [phrase, text] : ctx["templates"].items()) templates += phrase + "=" + text.get<std::string>() + "\n";
+      gc.templates = templates;
       json got = json::parse(ashna::to_json(engine.greeting(gc)));
       for (auto& [k, v] : c["expect"].items()) {
         INFO("field " << k);
@@ -144,12 +148,15 @@ TEST_CASE("views, recommendations and offer fixtures", "[cases][views]") {
           REQUIRE(engine.restore_trait(name, {t["value"], t["ts"], t["replica"], 0}).is_ok());
       for (const json& e : c["events"]) REQUIRE(engine.track(strict_event(e)).is_ok());
       const json& ex = c["expect"];
+      const std::string locale = c.value("locale", "en");
       if (ex.contains("views")) check_partial(ex["views"], json::parse(ashna::to_json(engine.views(now))), "views");
       if (ex.contains("recommend")) {
         const json& r = ex["recommend"];
         ashna::RecommendOptions o;
         o.now = now;
         o.k = r["k"];
+        o.locale = locale;
+        for (const json& i : c.value("impressions", json::array())) o.impressions.push_back({i[0], i[1]});
         json got = json::parse(ashna::to_json(engine.recommend(o)));
         json items = json::array(), strategies = json::array(), reasons = json::array();
         for (const json& g : got) items.push_back(g["item"]), strategies.push_back(g["strategy"]), reasons.push_back(g["reason"]);
@@ -160,11 +167,13 @@ TEST_CASE("views, recommendations and offer fixtures", "[cases][views]") {
       if (ex.contains("offer")) {
         ashna::RecommendOptions o;
         o.now = now;
+        o.locale = locale;
         check_partial(ex["offer"], json::parse(ashna::to_json(engine.offer(o))), "offer");
       }
       if (ex.contains("greeting")) {
         ashna::GreetingContext g;
         g.now = now;
+        g.locale = locale;
         check_partial(ex["greeting"], json::parse(ashna::to_json(engine.greeting(g))), "greeting");
       }
     }

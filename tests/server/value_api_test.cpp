@@ -261,3 +261,36 @@ TEST_CASE("a stored model keeps its parameters exactly", "[server][value]") {
   CHECK(back->tier_median == m.tier_median);
   CHECK(back->tier_p80 == m.tier_p80);
 }
+
+TEST_CASE("the fit ships a bounded population model with the site model: popularity and often bought with",
+          "[server][value][population]") {
+  TestApp t;
+  // 40 customers, each with two orders: beans with a filter (30 of them), beans alone, or a mug
+  // with a spoon; so beans are the most bought and a filter their best partner.
+  std::string body = "{\"events\":[";
+  for (int c = 0; c < 40; ++c) {
+    const std::string who = R"({"customer":"c)" + std::to_string(c) + R"(","event":{"type":"purchase","channel":"store","ts":)";
+    const std::string first = c < 30 ? R"([{"id":"beans","price":9},{"id":"filter","price":4}])" : R"([{"id":"mug","price":12},{"id":"spoon","price":3}])";
+    for (int k = 0; k < 2; ++k)
+      body += (c || k ? "," : "") + who + std::to_string(t.clock - (10 + 20 * k) * kDay) + R"(,"id":"o)" +
+              std::to_string(c) + "-" + std::to_string(k) + R"(","lines":)" +
+              (k == 0 ? first : std::string(R"([{"id":"beans","price":9}])")) + "}}";
+  }
+  Request post{"POST", "/v1/events", {{"content-type", "application/json"}, {"authorization", "Bearer sk_demo"}}, body + "]}"};
+  REQUIRE(handle_request(post, *t.app).status == 200);
+  auto fit = fit_site(*t.store, demo(t), t.clock);
+  REQUIRE(fit.is_ok());
+  CHECK(fit->population_baskets == 80);
+
+  json m = body_of(t.get("/v1/model?key=pk_demo"));
+  const json& p = m["population"];
+  CHECK(p["baskets"] == 80);
+  REQUIRE(p["popular"].size() == 4);
+  CHECK(p["popular"][0] == "beans");  // in 70 of the 80 orders
+  CHECK(p["related"]["beans"][0][0] == "filter");
+  CHECK(p["related"]["beans"][0][1].get<double>() > 0.5);
+  CHECK(p["related"]["mug"][0][0] == "spoon");
+  CHECK(p["related"]["spoon"][0][0] == "mug");
+  // The value model reads back as before: the population sits beside it.
+  CHECK(site_model_from_json(m.dump()).is_ok());
+}

@@ -76,16 +76,16 @@ test('views, recommendations and offer fixtures give the same answers in wasm', 
         e.consent(c.consent);
         for (const [name, tr] of Object.entries(c.traits || {})) assert.deepEqual(e.trait(name, tr, true), { ok: true });
         for (const ev of c.events) assert.equal(e.event(ev, false).ok, true, JSON.stringify(ev));
-        const ex = c.expect;
+        const ex = c.expect, locale = c.locale || 'en';
         if (ex.views) checkPartial(ex.views, e.views(doc.now), 'views');
         if (ex.recommend) {
-          const got = e.recommend({ now: doc.now, k: ex.recommend.k });
+          const got = e.recommend({ now: doc.now, k: ex.recommend.k, locale, impressions: c.impressions || [] });
           checkPartial(ex.recommend.items, got.map((g) => g.item), 'recommend.items');
           if (ex.recommend.strategies) checkPartial(ex.recommend.strategies, got.map((g) => g.strategy), 'recommend.strategies');
           if (ex.recommend.reasons) checkPartial(ex.recommend.reasons, got.map((g) => g.reason), 'recommend.reasons');
         }
-        if (ex.offer) checkPartial(ex.offer, e.offer(doc.now), 'offer');
-        if (ex.greeting) checkPartial(ex.greeting, e.greeting({ now: doc.now, hour: 12, locale: 'en' }), 'greeting');
+        if (ex.offer) checkPartial(ex.offer, e.offer(doc.now, locale), 'offer');
+        if (ex.greeting) checkPartial(ex.greeting, e.greeting({ now: doc.now, hour: 12, locale }), 'greeting');
       } finally {
         e.free();
       }

@@ -12,8 +12,13 @@ async function loadCore() {
   return { core, AshnaEngine };
 }
 
+// The experiments module (wasm/experiments.js) as the Node build carries it: no wasm needed.
+function loadExperiments() {
+  return require(path.join(dir, 'ashna-node.js')).AshnaExperiments;
+}
+
 function loadCases(name) {
   return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cases', name), 'utf8'));
 }
 
-module.exports = { loadCore, loadCases, dir };
+module.exports = { loadCore, loadExperiments, loadCases, dir };

@@ -133,3 +133,27 @@ test('withdrawing personalisation now deletes the name and interests; restoring 
   assert.equal(e.delta().traits.name.ts, T + 5);
   e.free();
 });
+
+test('the site model\'s population brings "often bought with" and popularity to the browser', async () => {
+  const { core, AshnaEngine } = await loadCore();
+  const e = new AshnaEngine(core, 'p1', 'r1');
+  e.consent(ALL);
+  for (const [id, title, category] of [['beans', 'House Beans', 'coffee'], ['filter', 'Paper Filters', 'brewing'],
+    ['mug', 'Stoneware Mug', 'kitchen'], ['spoon', 'Measuring Spoon', 'kitchen'], ['kettle', 'Gooseneck Kettle', 'brewing']])
+    assert.equal(e.catalogItem({ id, title, category, price: 10 }).ok, true);
+  assert.equal(e.event({ id: 'o1', type: 'purchase', ts: T - 86400000, lines: [{ id: 'beans', title: 'House Beans', category: 'coffee', price: 9, qty: 1 }] }).ok, true);
+  const before = e.recommend({ now: T, k: 3 });
+  assert.ok(!before.some((r) => r.strategy === 'cooccurrence'), 'no population model yet');
+  assert.equal(e.model({ ...MODEL, population: { baskets: 80, popular: ['beans', 'kettle', 'spoon', 'bad\tid'],
+    related: { beans: [['filter', 0.65], ['spoon', 2], ['nope\n', 0.5]], mug: [['spoon', 1]] } } }), true);
+  const recs = e.recommend({ now: T, k: 3 });
+  assert.deepEqual(recs[0], { ...recs[0], item: 'filter', strategy: 'cooccurrence', reason: 'Often bought with House Beans.' });
+  // Popularity now follows the site's orders (kettle before spoon), not the catalogue's order.
+  const popular = recs.filter((r) => r.strategy === 'popular').map((r) => r.item);
+  assert.deepEqual(popular, ['kettle', 'spoon'].slice(0, popular.length));
+  assert.ok(popular.length >= 1);
+  const fa = e.recommend({ now: T, k: 1, locale: 'fa' });
+  assert.equal(fa[0].item, 'filter');
+  assert.match(fa[0].reason, /House Beans/);
+  e.free();
+});

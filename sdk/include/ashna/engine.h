@@ -14,6 +14,7 @@
 #include "ashna/consent.h"
 #include "ashna/event.h"
 #include "ashna/greeting.h"
+#include "ashna/population.h"
 #include "ashna/profile.h"
 #include "ashna/recommend.h"
 #include "ashna/site_model.h"
@@ -113,12 +114,18 @@ class Engine {
     model_ = std::move(model);
   }
   const SiteModel& model() const { return model_; }
+  // The site's population model (GET /v1/model "population"): recommendations then use its
+  // popularity and "often bought with" (RecommendOptions::population, unless the call sets one).
+  void set_population(PopulationModel population) {
+    changed();
+    population_ = std::move(population);
+  }
 
   // Views at `now`. Without personalisation consent: empty views (nothing is computed).
   Views views(std::int64_t now) const;
   // Recommendations; without personalisation consent only the shop's generic list.
-  std::vector<Recommendation> recommend(const RecommendOptions& options) const;
-  Offer offer(const RecommendOptions& options) const;
+  std::vector<Recommendation> recommend(RecommendOptions options) const;
+  Offer offer(RecommendOptions options) const;
 
   const Profile& profile() const { return profile_; }
   const std::string& replica() const { return replica_; }
@@ -134,6 +141,7 @@ class Engine {
   Catalog catalog_;
   ViewOptions view_options_;
   SiteModel model_;
+  PopulationModel population_;
   std::string replica_;
   EngineOptions options_;
   Consent consent_;

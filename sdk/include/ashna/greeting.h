@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "ashna/catalog.h"
 #include "ashna/profile.h"
@@ -22,7 +23,12 @@ struct GreetingContext {
   // welcome back a customer who has lapsed. Not owned; must outlive the call.
   const Views* views = nullptr;
   const Catalog* catalog = nullptr;
+  // The site's own wording for this locale, as lines "phrase=template" (phrase names and
+  // variables: docs/personalisation.md); phrases it does not name keep Ashna's wording. A
+  // template longer than kMaxTemplateBytes is ignored. Not owned; must outlive the call.
+  std::string_view templates;
 };
+constexpr std::size_t kMaxTemplateBytes = 300;
 
 struct Greeting {
   // generic: personalisation off; first_visit: no earlier visit; same_visit: browsing now;

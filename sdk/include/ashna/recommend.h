@@ -3,7 +3,8 @@
 // Deterministic: the same profile, catalog and options always give the same list.
 // In recommend() and loyalty_offer() the creepiness guard is always on: sensitive items, one-off
 // purchases and excluded items never appear, and nothing the customer just bought is pushed again
-// before it is due.
+// before it is due, and an item shown `impression_cap` times without being looked at is rested.
+// Reasons are in English or Persian (RecommendOptions::locale), with Persian digits and dates.
 #pragma once
 
 #include <cstdint>
@@ -26,9 +27,25 @@ struct Recommendation {
   std::string reason;
 };
 
+// The item was shown in a recommendation slot at `ts` (Unix ms). Kept by the caller on the device
+// (the loader: localStorage, never synced); see RecommendOptions::impressions.
+struct Impression {
+  std::string item;
+  std::int64_t ts = 0;
+};
+
 struct RecommendOptions {
   std::int64_t now = 0;                   // Unix ms
   int k = 4;                              // how many
+  std::string locale = "en";              // "fa" or "fa-*": reasons in Persian; others: English
+  // false: recommend() ignores `impressions`, loyalty_offer() gives no offer ("personalisation is off").
+  bool personalise = true;
+  // Impression cap: an item with `impression_cap` impressions in the window (now - window, now],
+  // none of them followed by a view, click, like, cart or purchase of it, is left out of
+  // recommend() until the window passes, unless nothing else is left to show. 0 = no cap.
+  std::vector<Impression> impressions;
+  int impression_cap = 3;
+  std::int64_t impression_window_ms = 7LL * 24 * 3600 * 1000;
   std::vector<std::string> exclude;       // e.g. the product on the page
   std::vector<std::string> popularity;    // item ids, most popular first; may be empty
   // The server's population model, or nullptr. When given, recommend() adds "often bought with" items

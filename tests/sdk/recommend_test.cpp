@@ -1,0 +1,246 @@
+// Recommendations and the offer in English and Persian (every reason and offer sentence, Persian
+// digits and Solar Hijri dates), the text helpers behind them, and the impression cap.
+#include "ashna/recommend.h"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <regex>
+
+#include "ashna/engine.h"
+#include "ashna/site_model.h"
+#include "text.h"
+
+using namespace ashna;
+
+namespace {
+
+constexpr std::int64_t T = 1790000000000;  // 2026-09-21 = 30 Shahrivar 1405
+int n = 0;
+
+Event bought(std::int64_t days_ago, std::string item, std::string category, double price) {
+  Event e;
+  e.id = "o" + std::to_string(++n);
+  e.type = EventType::purchase;
+  e.ts = T - days_ago * kDayMs;
+  e.lines.push_back({{std::move(item), "", std::move(category), price}, 1});
+  return e;
+}
+Event looked(std::int64_t ts, std::string item, EventType type = EventType::product_view) {
+  Event e;
+  e.id = "v" + std::to_string(++n);
+  e.type = type;
+  e.ts = ts;
+  e.item = {std::move(item), "", "", 0};
+  return e;
+}
+
+Catalog shop() {
+  Catalog c;
+  for (CatalogItem item : {CatalogItem{"house", "House Blend", "coffee/blend", 10, {}, 0, false},
+                           CatalogItem{"sencha", "Sencha", "tea/green", 8, {}, 0, false},
+                           CatalogItem{"geisha", "Geisha", "coffee/single-origin", 30, {}, 0, false},
+                           CatalogItem{"filter", "Filter Papers", "kitchen/filters", 4, {}, 20, false},
+                           CatalogItem{"mug", "Mug", "kitchen/cups", 12, {}, 0, false}})
+    REQUIRE(c.add(std::move(item)).is_ok());
+  return c;
+}
+
+// House blend every 2 weeks (due), sencha three times, filter papers once (the catalog's hint).
+Profile regular() {
+  Profile p("p1");
+  for (int d : {56, 42, 28, 14}) p.add_event(bought(d, "house", "coffee/blend", 10));
+  for (int d : {50, 30, 10}) p.add_event(bought(d, "sencha", "tea/green", 8));
+  p.add_event(bought(18, "filter", "kitchen/filters", 4));
+  return p;
+}
+
+Views views_of(const Profile& p, const Catalog& c) {
+  ViewOptions o;
+  o.now = T;
+  return compute_views(p, c, o);
+}
+
+std::string reason_of(const std::vector<Recommendation>& recs, const std::string& strategy) {
+  for (const Recommendation& r : recs)
+    if (r.strategy == strategy) return r.reason;
+  return "(no " + strategy + ")";
+}
+
+std::vector<std::string> ids(const std::vector<Recommendation>& recs) {
+  std::vector<std::string> out;
+  for (const Recommendation& r : recs) out.push_back(r.item);
+  return out;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// Persian text: Persian letters, and not one Latin digit.
+void check_persian(const std::string& s) {
+  INFO(s);
+  CHECK(std::any_of(s.begin(), s.end(), [](char ch) { return (ch & 0xFC) == 0xD8; }));  // U+0600..U+06FF
+  CHECK_FALSE(std::regex_search(s, std::regex("[0-9]")));
+}
+
+}  // namespace
+
+TEST_CASE("text helpers in Persian", "[recommend][text]") {
+  CHECK(text::lang_of("fa") == text::Lang::fa);
+  CHECK(text::lang_of("fa-IR") == text::Lang::fa);
+  CHECK(text::lang_of("en") == text::Lang::en);
+  CHECK(text::lang_of("far") == text::Lang::en);
+  CHECK(text::lang_of("") == text::Lang::en);
+  CHECK(text::persian_digits("2026-09, 7x") == "۲۰۲۶-۰۹, ۷x");
+  CHECK(text::day_month(T, text::Lang::fa) == "۳۰ شهریور");
+  CHECK(text::day_month(951782400000, text::Lang::fa) == "۱۰ اسفند");  // 2000-02-29
+  CHECK(text::day_month(1774051200000, text::Lang::fa) == "۱ فروردین");  // 2026-03-21, Nowruz
+  CHECK(text::day_month(1773964800000, text::Lang::fa) == "۲۹ اسفند");
+  CHECK(text::day_month(0, text::Lang::fa) == "۱۱ دی");
+  CHECK(text::interval(1, text::Lang::fa) == "۱ روز");
+  CHECK(text::interval(13, text::Lang::fa) == "۱۳ روز");
+  CHECK(text::interval(14, text::Lang::fa) == "۲ هفته");
+  CHECK(text::interval(60, text::Lang::fa) == "۲ ماه");
+  CHECK(text::interval(14) == "2 weeks");  // English stays the default
+  CHECK(text::format("{1} then {0}, {2}", {"a", "b"}) == "b then a, {2}");
+}
+
+TEST_CASE("recommendation and offer reasons in Persian", "[recommend][fa]") {
+  const Catalog c = shop();
+  const Profile p = regular();
+  const Views v = views_of(p, c);
+  RecommendOptions o;
+  o.now = T;
+  o.k = 10;
+  o.locale = "fa-IR";
+
+  SECTION("buy again: by the customer's rhythm and by the catalog's hint") {
+    auto recs = recommend(p, v, c, o);
+    CHECK(recs.front().item == "house");
+    CHECK(recs.front().reason == "این را حدوداً هر ۲ هفته دوباره می‌خرید؛ آخرین بار ۱۶ شهریور.");
+    std::string hint;
+    for (const auto& r : recs)
+      if (r.item == "filter") hint = r.reason;
+    CHECK(hint == "معمولاً حدود ۳ هفته کافی است؛ آن را ۱۲ شهریور خریدید.");
+    for (const auto& r : recs) check_persian(r.reason);
+    o.locale = "en";
+    CHECK(recommend(p, v, c, o).front().reason == "You reorder this about every 2 weeks, last on 7 Sep.");
+  }
+  SECTION("affinity, popular and the shop's range") {
+    auto recs = recommend(p, v, c, o);
+    CHECK(reason_of(recs, "affinity") == "چون به coffee علاقه دارید.");
+    CHECK(reason_of(recommend(Profile("new"), Views{}, c, o), "popular") == "از محصولات ما.");
+    o.popularity = {"mug"};
+    CHECK(reason_of(recommend(Profile("new"), Views{}, c, o), "popular") == "محبوب میان مشتریان دیگر.");
+  }
+  SECTION("often bought with") {
+    auto model = build_population({{"a", {"house", "mug"}}, {"b", {"house", "mug"}}}).value();
+    o.population = &model;
+    Profile viewer("p2");
+    viewer.add_event(looked(T - kDayMs, "house"));
+    CHECK(reason_of(recommend(viewer, views_of(viewer, c), c, o), "cooccurrence") == "اغلب همراه با House Blend خریده می‌شود.");
+  }
+  SECTION("the offer: two you love plus one new, with Persian counts") {
+    Offer offer = loyalty_offer(p, v, c, o);
+    REQUIRE(offer.items.size() == 3);
+    CHECK(offer.items[0].reason == "این را ۴ بار خریده‌اید.");
+    CHECK(offer.items[1].reason == "این را ۳ بار خریده‌اید.");
+    CHECK(offer.items[2].reason == "چیزی تازه از single origin، کنار آنچه دوست دارید.");
+    CHECK(offer.reason == "دو چیز محبوب شما و یک چیز تازه از single origin.");
+    for (const auto& r : offer.items) check_persian(r.reason);
+    Views slipping = v;
+    slipping.value.scored = true, slipping.value.p_alive = 0.3, slipping.value.tier = "high";
+    CHECK(loyalty_offer(p, slipping, c, o).reason == "دلمان برایتان تنگ شده: دو چیز محبوب شما و یک چیز تازه از single origin.");
+    Views gone = v;
+    gone.value.scored = true, gone.value.p_alive = 0.05, gone.value.tier = "low";
+    CHECK(loyalty_offer(p, gone, c, o).reason == "پیشنهادی نیست: مدل ارزش می‌گوید این مشتری به احتمال زیاد دیگر خرید نمی‌کند.");
+  }
+  SECTION("no offer: too few repeat items, nothing new, personalisation off") {
+    Profile once("p3");
+    once.add_event(bought(10, "house", "coffee/blend", 10));
+    CHECK(loyalty_offer(once, views_of(once, c), c, o).reason == "باید دو کالا بیش از یک بار خریده شده باشد.");
+    o.exclude = {"geisha", "mug"};
+    CHECK(loyalty_offer(p, v, c, o).reason == "چیز تازه‌ای کنار خریدهای شما پیدا نشد.");
+    Engine engine("p4", "r1");
+    engine.set_consent(Consent{true, false, true, false});
+    CHECK(engine.offer(o).reason == "شخصی‌سازی خاموش است.");
+    o.locale = "de";
+    CHECK(engine.offer(o).reason == "Personalisation is off.");
+  }
+}
+
+TEST_CASE("impression cap: shown three times without a look, an item rests", "[recommend][impressions]") {
+  const Catalog c = shop();
+  Profile p("p1");
+  Event interest = looked(T - 20 * kDayMs, "geisha");
+  interest.item.category = "coffee/single-origin";
+  p.add_event(interest);
+  const Views v = views_of(p, c);
+  RecommendOptions o;
+  o.now = T;
+  o.k = 2;
+  const std::string top = recommend(p, v, c, o).front().item;  // the item the cap is tried on
+  auto shown = [&](std::initializer_list<double> days_ago) {
+    for (double d : days_ago) o.impressions.push_back({top, T - static_cast<std::int64_t>(d * kDayMs)});
+  };
+
+  SECTION("two impressions: still recommended; the third rests it, and the slot is filled by others") {
+    shown({3, 2});
+    CHECK(recommend(p, v, c, o).front().item == top);
+    shown({1});
+    auto recs = recommend(p, v, c, o);
+    CHECK(recs.size() == 2);
+    CHECK_FALSE(contains(ids(recs), top));
+  }
+  SECTION("the cap is configurable, and 0 turns it off") {
+    shown({3, 2, 1});
+    o.impression_cap = 4;
+    CHECK(recommend(p, v, c, o).front().item == top);
+    o.impression_cap = 0;
+    CHECK(recommend(p, v, c, o).front().item == top);
+    o.impression_cap = 2;
+    o.impressions.resize(2);
+    CHECK_FALSE(contains(ids(recommend(p, v, c, o)), top));
+  }
+  SECTION("after the window the item comes back") {
+    shown({9, 8, 7.5});
+    CHECK(recommend(p, v, c, o).front().item == top);
+    shown({6.9});  // one in the last 7 days
+    CHECK(recommend(p, v, c, o).front().item == top);
+    o.impression_window_ms = 10 * kDayMs;
+    CHECK_FALSE(contains(ids(recommend(p, v, c, o)), top));
+  }
+  SECTION("a view, click, like or cart after the impressions resets the count") {
+    shown({3, 2, 1});
+    for (EventType t : {EventType::product_view, EventType::click, EventType::like}) {
+      Profile q = p;
+      q.add_event(looked(T - kDayMs / 2, top, t));
+      CHECK(recommend(q, views_of(q, c), c, o).front().item == top);
+      // Impressions after the look count again.
+      RecommendOptions later = o;
+      for (int i = 1; i <= 3; ++i) later.impressions.push_back({top, T - kDayMs / 2 + i * 1000});
+      CHECK_FALSE(contains(ids(recommend(q, views_of(q, c), c, later)), top));
+    }
+    Profile q = p;
+    Event cart = looked(T - kDayMs / 2, top, EventType::add_to_cart);
+    cart.lines.push_back({cart.item, 1});
+    cart.item = {};
+    q.add_event(cart);
+    CHECK(recommend(q, views_of(q, c), c, o).front().item == top);
+  }
+  SECTION("the cap never empties the list while other items exist") {
+    for (const CatalogItem& item : c.items())
+      if (item.id != top) o.exclude.push_back(item.id);
+    shown({3, 2, 1});
+    CHECK(ids(recommend(p, v, c, o)) == std::vector<std::string>{top});
+  }
+  SECTION("without personalisation consent, impressions do not change the generic list") {
+    shown({3, 2, 1});
+    Engine engine("p1", "r1");
+    for (const CatalogItem& item : c.items()) REQUIRE(engine.add_catalog_item(item).is_ok());
+    engine.set_consent(Consent{true, false, true, false});
+    RecommendOptions plain = o;
+    plain.impressions.clear();
+    CHECK(ids(engine.recommend(o)) == ids(engine.recommend(plain)));
+  }
+}
