@@ -72,7 +72,7 @@ constexpr Phrases kPersian = {
     "شما در همین بازدید {n} به {item} نگاه کردید.",
     "شما اخیراً {n} به {item} نگاه کردید و هنوز آن را نخریده‌اید.",
     "{item} رو به اتمام است؟ وقت سفارش دوباره است.",
-    "بر اساس فاصله‌ی سفارش‌های قبلی شما.",
+    "شما تقریباً هر {every} آن را سفارش می‌دهید، آخرین بار {last}.",
     "خوش برگشتید — خیلی وقت است شما را ندیده‌ایم!",
     "{name}، خوش برگشتید — خیلی وقت است شما را ندیده‌ایم!",
     "آخرین سفارش شما {days} روز پیش بود.",
@@ -124,19 +124,8 @@ std::string fill(std::string_view tmpl, const Vars& vars) {
   return out;
 }
 
-std::string persian_digits(std::string_view ascii) {
-  static constexpr std::string_view kDigits[] = {"۰", "۱", "۲", "۳", "۴",
-                                                 "۵", "۶", "۷", "۸", "۹"};
-  std::string out;
-  for (char c : ascii) {
-    if (c >= '0' && c <= '9') out += kDigits[c - '0'];
-    else out += c;
-  }
-  return out;
-}
-
 std::string times(int n, bool persian) {
-  if (persian) return persian_digits(std::to_string(n)) + " بار";
+  if (persian) return text::persian_digits(std::to_string(n)) + " بار";
   if (n == 1) return "once";
   if (n == 2) return "twice";
   return std::to_string(n) + " times";
@@ -212,7 +201,8 @@ std::string title_of(const Profile& profile, const Catalog* catalog, const std::
 }  // namespace
 
 Greeting make_greeting(const Profile& profile, const GreetingContext& ctx) {
-  const bool persian = ctx.locale == "fa" || ctx.locale.rfind("fa-", 0) == 0;
+  const text::Lang lang = text::lang_of(ctx.locale);
+  const bool persian = lang == text::Lang::fa;
   auto p = [&](Phrase which) { return phrase(persian ? kPersian : kEnglish, ctx.templates, which); };
   Greeting g;
   g.locale = persian ? "fa" : "en";
@@ -259,15 +249,15 @@ Greeting make_greeting(const Profile& profile, const GreetingContext& ctx) {
     g.kind = "reorder";
     g.item_id = due->key;
     vars.item = due_title;
-    vars.every = text::interval(due->interval_days);
-    vars.last = text::day_month(due->last);
+    vars.every = text::interval(due->interval_days, lang);
+    vars.last = text::day_month(due->last, lang);
     g.text = fill(p(reorder), vars);
     g.reason = fill(p(why_reorder), vars);
   } else if (lapsed) {
     g.kind = "win_back";
     g.item_id.clear();
     std::string days = std::to_string(ctx.views->rfm.recency_days);
-    vars.days = persian ? persian_digits(days) : days;
+    vars.days = persian ? text::persian_digits(days) : days;
     g.text = fill(p(name.empty() ? win_back : win_back_name), vars);
     g.reason = fill(p(slipping ? why_win_back_valued : why_win_back), vars);
   } else if (!ctx.personalise) {

@@ -14,17 +14,20 @@ namespace {
 
 bool exec(sqlite3* db, const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
 
-// Codes as in sqlite_store.cc: storage_full (disk full), store_busy (another process held the
-// lock past the busy timeout), else storage_error.
 Status storage_error(sqlite3* db, const char* what) {
-  int rc = sqlite3_errcode(db) & 0xff;
-  const char* code = rc == SQLITE_FULL ? "storage_full"
-                     : rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? "store_busy"
-                                                                : "storage_error";
-  return Status::error(code, std::string(what) + ": " + sqlite3_errmsg(db));
+  return Status::error(storage_code(sqlite3_errcode(db)), std::string(what) + ": " + sqlite3_errmsg(db));
 }
 
 }  // namespace
+
+const char* storage_code(int sqlite_rc) {
+  switch (sqlite_rc & 0xff) {
+    case SQLITE_FULL: return "storage_full";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return "store_busy";
+    default: return "storage_error";
+  }
+}
 
 GroupCommitter::GroupCommitter(sqlite3* db, std::function<void()> on_commit)
     : db_(db), on_commit_(std::move(on_commit)), writer_([this] { loop(); }) {}

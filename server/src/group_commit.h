@@ -23,6 +23,11 @@ struct sqlite3;
 
 namespace ashna::server {
 
+// The store's error code for a SQLite result code: the disk being full (storage_full) and the
+// lock held by another process past the busy timeout (store_busy) are told apart, so clients are
+// told when to retry; anything else is storage_error.
+const char* storage_code(int sqlite_rc);
+
 struct GroupCommitStats {
   std::uint64_t jobs = 0;            // jobs run (committed or rolled back)
   std::uint64_t failed_jobs = 0;     // jobs that returned an error and were rolled back alone

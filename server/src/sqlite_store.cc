@@ -74,18 +74,6 @@ Trait stored_trait(const Stmt& s, int first) {
                static_cast<std::uint32_t>(s.int64(first + 3))};
 }
 
-// The store's code for a SQLite result: the disk being full and the lock being held by another
-// process past the busy timeout are told apart (clients are told when to retry); the rest is
-// storage_error.
-const char* storage_code(int rc) {
-  switch (rc & 0xff) {
-    case SQLITE_FULL: return "storage_full";
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: return "store_busy";
-    default: return "storage_error";
-  }
-}
-
 Status storage_error(sqlite3* db, std::string_view what) {
   return Status::error(storage_code(sqlite3_errcode(db)), std::string(what) + ": " + sqlite3_errmsg(db));
 }

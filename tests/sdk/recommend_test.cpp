@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "ashna/engine.h"
+#include "ashna/greeting.h"
 #include "ashna/site_model.h"
 #include "text.h"
 
@@ -243,4 +244,23 @@ TEST_CASE("impression cap: shown three times without a look, an item rests", "[r
     plain.impressions.clear();
     CHECK(ids(engine.recommend(o)) == ids(engine.recommend(plain)));
   }
+}
+
+TEST_CASE("the Persian reorder greeting says the interval and the last date, in Persian", "[greeting][fa]") {
+  const Profile p = regular();
+  const Catalog c = shop();
+  const Views v = views_of(p, c);
+  GreetingContext ctx;
+  ctx.now = T;
+  ctx.locale = "fa-IR";
+  ctx.views = &v;
+  ctx.catalog = &c;
+  Greeting g = make_greeting(p, ctx);
+  REQUIRE(g.kind == "reorder");
+  CHECK(g.text == "House Blend رو به اتمام است؟ وقت سفارش دوباره است.");
+  CHECK(g.reason.find(text::interval(14, text::Lang::fa)) != std::string::npos);     // "۲ هفته"
+  CHECK(g.reason.find(text::day_month(T - 14 * kDayMs, text::Lang::fa)) != std::string::npos);
+  CHECK(std::none_of(g.reason.begin(), g.reason.end(), [](char ch) { return ch >= '0' && ch <= '9'; }));
+  ctx.locale = "en";
+  CHECK(make_greeting(p, ctx).reason == "You reorder it about every 2 weeks, last on 7 Sep.");
 }
