@@ -264,10 +264,13 @@ EMSCRIPTEN_KEEPALIVE const char* ashna_views(Handle* h, double now) {
 
 // exclude: newline-separated item ids (e.g. the product on the page); locale: as the greeting's;
 // impressions: see rec_options.
+// strategy: "" for all, or one strategy (an experiment's variation; RecommendOptions::strategy).
 EMSCRIPTEN_KEEPALIVE const char* ashna_recommend(Handle* h, double now, int k, const char* exclude,
-                                                 const char* locale, const char* impressions) {
+                                                 const char* locale, const char* impressions, const char* strategy) {
   if (k < 0 || k > 50) return reply(h, to_json(ashna::Status::error("invalid_argument", "k must be 0 to 50")));
-  return reply(h, to_json(h->engine.recommend(rec_options(now, k, exclude, locale, impressions))));
+  ashna::RecommendOptions o = rec_options(now, k, exclude, locale, impressions);
+  o.strategy = str(strategy);
+  return reply(h, to_json(h->engine.recommend(std::move(o))));
 }
 
 EMSCRIPTEN_KEEPALIVE const char* ashna_offer(Handle* h, double now, const char* locale) {

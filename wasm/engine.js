@@ -6,7 +6,7 @@ var AshnaEngine = (function () {
   // returns a number (a handle, a pointer to the answer, a size) or nothing.
   var SIG = {
     ashna_new: 'ssn', ashna_free: 'n', ashna_line: 'nsssnn', ashna_catalog_item: 'nsssnsnn',
-    ashna_views: 'nn', ashna_recommend: 'nnnsss', ashna_offer: 'nns', ashna_event: 'nnssnssssnssns',
+    ashna_views: 'nn', ashna_recommend: 'nnnssss', ashna_offer: 'nns', ashna_event: 'nnssnssssnssns',
     ashna_trait: 'nnssnsnn', ashna_consent: 'nnnnnn', ashna_model: 'nnnn', ashna_population: 'ns', ashna_summary_begin: 'nnn',
     ashna_summary_day: 'nnnn', ashna_summary_key: 'nnsn', ashna_summary_end: 'n', ashna_greeting: 'nnnss',
     ashna_state: 'n', ashna_delta: 'nn', ashna_delta_wire: 'nn', ashna_out_size: 'n', ashna_ack: 'nn',
@@ -156,7 +156,8 @@ var AshnaEngine = (function () {
   AshnaEngine.prototype.recommend = function (o) {
     return this._json(this._f.ashna_recommend(this._h, num(o.now, NaN), num(o.k, 4) | 0,
       Array.isArray(o.exclude) ? o.exclude.map(str).join('\n') : '', str(o.locale),
-      Array.isArray(o.impressions) ? o.impressions.map(function (i) { return num(i[1], 0) + '\t' + str(i[0]); }).join('\n') : ''));
+      Array.isArray(o.impressions) ? o.impressions.map(function (i) { return num(i[1], 0) + '\t' + str(i[0]); }).join('\n') : '',
+      str(o.strategy)));
   };
   /** -> {items, reason}, the reasons in `locale`. */
   AshnaEngine.prototype.offer = function (now, locale) {

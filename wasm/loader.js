@@ -323,10 +323,11 @@
     var here = pageProduct(), exclude = here ? [here.id] : [];
     var recs = d.querySelectorAll('[data-ashna-recs]');
     for (var i = 0; i < recs.length; i++) {
-      // A recommendation experiment's variation may set {k}.
-      var x = variant(recs[i].getAttribute('data-ashna-recs'), now, g.locale);
-      var k = x && x.value && typeof x.value.k === 'number' ? x.value.k : parseInt(recs[i].getAttribute('data-k'), 10);
-      var r = engine.recommend({ now: now, k: k > 0 && k <= 50 ? k : 4, exclude: exclude, locale: g.locale, impressions: shownBefore() });
+      // A recommendation experiment's variation may set {k} and {strategy} (one strategy only).
+      var x = variant(recs[i].getAttribute('data-ashna-recs'), now, g.locale), xv = (x && x.value) || {};
+      var k = typeof xv.k === 'number' ? xv.k : parseInt(recs[i].getAttribute('data-k'), 10);
+      var r = engine.recommend({ now: now, k: k > 0 && k <= 50 ? k : 4, exclude: exclude, locale: g.locale, impressions: shownBefore(),
+        strategy: typeof xv.strategy === 'string' ? xv.strategy : '' });
       if (x && x.holdout) { if (r.length) expose(x); unfill(recs[i]); } else if (fill(recs[i], r)) { recordShown(r, now); expose(x); }
     }
     var offers = d.querySelectorAll('[data-ashna-offer]');

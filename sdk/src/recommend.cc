@@ -271,6 +271,8 @@ std::vector<Recommendation> recommend(const Profile& profile, const Views& views
     cands.push_back({from(c, "popular", std::string(known ? p.popular : p.range)),
                      10.0 / static_cast<double>(i + 1)});
   }
+  if (!o.strategy.empty())
+    std::erase_if(cands, [&](const Candidate& c) { return c.rec.strategy != o.strategy && c.rec.strategy != "popular"; });
   // The impression cap rests an item, but never empties the list while other items exist.
   const auto rested = capped_items(profile, o);
   std::vector<Recommendation> out = pick(cands, o.k, rested);

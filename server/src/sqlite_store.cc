@@ -23,6 +23,7 @@
 
 #include <chrono>
 #include <map>
+#include <mutex>
 
 #include "ashna/codec.h"
 #include "ashna/json.h"
@@ -31,13 +32,62 @@
 namespace ashna::server {
 namespace {
 
-// One prepared statement; finalized on scope exit.
+// Prepared statements, kept per connection and reused: compiling the SQL was most of the writer
+// thread's time per sync (tests/load). Each is lent to one Stmt at a time; the store finalizes a
+// connection's statements before it closes it.
+class StatementPool {
+ public:
+  sqlite3_stmt* take(sqlite3* db, const char* sql) {
+    {
+      std::lock_guard lock(mutex_);
+      auto it = idle_.find(Key{db, sql});
+      if (it != idle_.end() && !it->second.empty()) {
+        sqlite3_stmt* s = it->second.back();
+        it->second.pop_back();
+        return s;
+      }
+    }
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) == SQLITE_OK) return s;
+    sqlite3_finalize(s);
+    return nullptr;
+  }
+  void give(sqlite3_stmt* s) {
+    sqlite3_reset(s);  // releases its locks; the next user binds afresh
+    sqlite3_clear_bindings(s);
+    std::lock_guard lock(mutex_);
+    idle_[Key{sqlite3_db_handle(s), sqlite3_sql(s)}].push_back(s);
+  }
+  void forget(sqlite3* db) {
+    std::lock_guard lock(mutex_);
+    for (auto it = idle_.begin(); it != idle_.end();) {
+      if (it->first.first != db) {
+        ++it;
+        continue;
+      }
+      for (sqlite3_stmt* s : it->second) sqlite3_finalize(s);
+      it = idle_.erase(it);
+    }
+  }
+
+ private:
+  using Key = std::pair<sqlite3*, std::string>;
+  std::mutex mutex_;
+  std::map<Key, std::vector<sqlite3_stmt*>> idle_;
+};
+
+StatementPool& statements() {
+  static StatementPool pool;
+  return pool;
+}
+
+// One prepared statement from the pool, given back (reset) on scope exit.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
+  Stmt(sqlite3* db, const char* sql) : db_(db), stmt_(statements().take(db, sql)) {}
+  ~Stmt() {
+    if (stmt_) statements().give(stmt_);
   }
-  ~Stmt() { sqlite3_finalize(stmt_); }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
@@ -263,7 +313,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
 
 SqliteStore::~SqliteStore() {
   committer_.reset();  // finishes queued writes before the connections close
-  for (sqlite3* r : all_readers_) sqlite3_close(r);
+  for (sqlite3* r : all_readers_) {
+    statements().forget(r);
+    sqlite3_close(r);
+  }
+  statements().forget(db_);
   sqlite3_close(db_);
 }
 

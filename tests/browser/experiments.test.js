@@ -9,6 +9,7 @@ const { startServer, launch, watch } = require('./harness');
 const { loadExperiments } = require('../wasm/core');
 
 const ITEM = { id: 'ethiopian-yirgacheffe', title: 'Ethiopian Yirgacheffe', category: 'coffee/single-origin', price: 14.5 };
+const POPULAR = 'From our range.';  // the popular strategy's reason before the site is fitted
 const FALLBACK = 'Welcome to Ashna Coffee & Tea — freshly roasted every week.';
 const WORDS = ['Variation A: still thinking about the {item}?', 'Variation B: the {item} is waiting for you.'];
 const greetingExperiment = (key, more) => ({ key, slot: 'greeting', hashVersion: 2,
@@ -105,14 +106,17 @@ test('a hashed greeting variation: its wording, one exposure per page load, and 
   }
 });
 
-test('forced variations apply without an exposure; recommendations take k from their variation', async () => {
+test('forced variations apply without an exposure; recommendations take k and strategy from their variation', async () => {
   await define(greetingExperiment('greet-forced', { force: 1 }));
-  await define({ key: 'recs-k', slot: 'home', hashVersion: 2, variations: [{}, { k: 2 }], force: 1 });
+  await define({ key: 'recs-k', slot: 'home', hashVersion: 2, variations: [{}, { k: 2, strategy: 'popular' }], force: 1 });
   const b = await launch();
   try {
     const { page, seen, id } = await visit(b, 'all');
     await greetingReads(page, WORDS[1].replace('{item}', ITEM.title));
     assert.equal(await page.locator('[data-ashna-recs="home"] [data-ashna-rendered]').count(), 2);
+    // {strategy: 'popular'}: the non-personalised list, whatever this visitor looked at.
+    const reasons = await page.locator('[data-ashna-recs="home"] [data-ashna-rendered]').evaluateAll((els) => els.map((e) => e.getAttribute('data-ashna-reason')));
+    assert.deepEqual(reasons, [POPULAR, POPULAR]);
     await page.waitForTimeout(300);
     await sync(page);
     assert.deepEqual(await exposures(id), [], 'a forced variation is not hashed: no exposure (GrowthBook\'s hashUsed)');

@@ -264,3 +264,24 @@ TEST_CASE("the Persian reorder greeting says the interval and the last date, in 
   ctx.locale = "en";
   CHECK(make_greeting(p, ctx).reason == "You reorder it about every 2 weeks, last on 7 Sep.");
 }
+
+TEST_CASE("one strategy only: the others drop out and popularity fills the slot", "[recommend][strategy]") {
+  const Catalog c = shop();
+  const Profile p = regular();
+  const Views v = views_of(p, c);
+  RecommendOptions o;
+  o.now = T;
+  o.k = 3;
+  const auto all = recommend(p, v, c, o);
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].strategy == "buy_again");  // house blend is due
+  o.strategy = "popular";
+  const auto popular = recommend(p, v, c, o);
+  REQUIRE(!popular.empty());
+  for (const Recommendation& r : popular) CHECK(r.strategy == "popular");
+  o.strategy = "buy_again";
+  const auto again = recommend(p, v, c, o);
+  REQUIRE(again.size() == 3);
+  CHECK(again[0].strategy == "buy_again");
+  for (const Recommendation& r : again) CHECK((r.strategy == "buy_again" || r.strategy == "popular"));
+}

@@ -47,6 +47,9 @@ struct RecommendOptions {
   int impression_cap = 3;
   std::int64_t impression_window_ms = 7LL * 24 * 3600 * 1000;
   std::vector<std::string> exclude;       // e.g. the product on the page
+  // One strategy only ("buy_again", "cooccurrence", "affinity", "popular"), e.g. an experiment's
+  // variation: the other strategies drop out and popularity fills the rest. "" = all of them.
+  std::string strategy;
   std::vector<std::string> popularity;    // item ids, most popular first; may be empty
   // The server's population model, or nullptr. When given, recommend() adds "often bought with" items
   // and uses the model's popularity instead of `popularity`. Not owned; must outlive the call.
