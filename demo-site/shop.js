@@ -25,7 +25,7 @@
     'Small-batch roastery · Est. 2019': 'برشته‌کاری در دسته‌های کوچک، از ۲۰۱۹',
     'Good coffee, fine tea, brewed your way.': 'قهوه‌ی خوب، چای مرغوب، به سلیقه‌ی شما.',
     'Welcome to Ashna Coffee & Tea — freshly roasted every week.': 'به قهوه و چای آشنا خوش آمدید — هر هفته تازه برشته می‌شود.',
-    'Picked for you': 'برگزیده برای شما', 'Our coffee & tea': 'قهوه و چای ما',
+    'Picked for you': 'برگزیده برای شما', 'Not for me': 'برای من نیست', 'Our coffee & tea': 'قهوه و چای ما',
     'Your loyalty offer: two favourites and something new, 10% off': 'پیشنهاد وفاداری شما: دو محبوب و یک چیز تازه، با ۱۰٪ تخفیف',
     'Make it yours': 'به سلیقه‌ی خودتان', 'Your name': 'نام شما', 'Save': 'ذخیره',
     "Tell us what to call you and we'll greet you by name next time.": 'بگویید شما را چه بنامیم تا دفعه‌ی بعد با نامتان خوشامد بگوییم.',
@@ -55,10 +55,15 @@
     root.dir = 'rtl';
     document.title = document.title.replace('Ashna Coffee & Tea', FA['Ashna Coffee & Tea'])
       .replace('freshly roasted coffee and fine tea', 'قهوه‌ی تازه‌برشته و چای مرغوب');
-    var walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), n, todo = [];
-    while ((n = walk.nextNode())) todo.push(n);
+    var todo = [], n;
+    // The page, and the slots' templates (their cards are rendered from them later).
+    [document.body].concat(Array.prototype.map.call(document.querySelectorAll('template'), function (tp) { return tp.content; }))
+      .forEach(function (root) {
+        var walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        while ((n = walk.nextNode())) todo.push(n);
+      });
     todo.forEach(function (node) {
-      if (node.parentElement.closest('[data-ashna-profile-centre], [data-ashna-rendered], script')) return;
+      if (node.parentElement && node.parentElement.closest('[data-ashna-profile-centre], [data-ashna-rendered], script')) return;
       var text = node.nodeValue.trim(), to = t(text);
       if (text && to !== text) node.nodeValue = node.nodeValue.replace(text, to);
     });

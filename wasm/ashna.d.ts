@@ -8,7 +8,8 @@
 
 export type EventType =
   | 'page_view' | 'product_view' | 'search' | 'add_to_cart' | 'remove_from_cart' | 'purchase'
-  | 'click' | 'like' | 'email_open' | 'unsubscribe' | 'notification_block' | 'store_visit' | 'exposure';
+  | 'click' | 'like' | 'email_open' | 'unsubscribe' | 'notification_block' | 'store_visit' | 'exposure'
+  | 'not_interested';
 
 /** A product as the shop describes it. */
 export interface Item {

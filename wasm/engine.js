@@ -286,7 +286,7 @@ var AshnaEngine = (function () {
   }
 
   var TYPES = ['page_view', 'product_view', 'search', 'add_to_cart', 'remove_from_cart', 'purchase', 'click', 'like',
-    'email_open', 'unsubscribe', 'notification_block', 'store_visit', 'exposure'];
+    'email_open', 'unsubscribe', 'notification_block', 'store_visit', 'exposure', 'not_interested'];
   /** A version-2 answer (the unpacked map) in the version-1 shape: {ack, profile, version,
    *  accepted, down: {version, more, erased, events, traits}}, events and traits as the engine
    *  takes them. Throws if the down delta is not what the grammar says. */

@@ -659,9 +659,9 @@
       if (el) return facade.consent.set(el.getAttribute('data-ashna-consent') === 'accept-all' ? 'all' : 'necessary', 'banner');
       el = t && cfg.auto !== 'off' && t.closest('[data-ashna-track]');
       if (!el) return;
-      // The product is the element's own data-ashna-product, or the page's.
-      var type = el.getAttribute('data-ashna-track'), owner = el.closest('[data-ashna-product]');
-      var item = owner ? { id: owner.getAttribute('data-ashna-product'), title: owner.getAttribute('data-ashna-title') || '',
+      // The product is the element's own data-ashna-product, a recommendation card's item, or the page's.
+      var type = el.getAttribute('data-ashna-track'), owner = el.closest('[data-ashna-product],[data-ashna-item]');
+      var item = owner ? { id: owner.getAttribute('data-ashna-product') || owner.getAttribute('data-ashna-item'), title: owner.getAttribute('data-ashna-title') || '',
         category: owner.getAttribute('data-ashna-category') || '', price: parseFloat(owner.getAttribute('data-ashna-price')) || 0 } : null;
       var lines = item && (type === 'add_to_cart' || type === 'purchase' || type === 'remove_from_cart') ? [{ id: item.id,
         title: item.title, category: item.category, price: item.price, qty: 1 }] : undefined;

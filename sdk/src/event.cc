@@ -7,11 +7,11 @@
 namespace ashna {
 namespace {
 
-constexpr std::array<std::string_view, 13> kTypeNames = {
+constexpr std::array<std::string_view, 14> kTypeNames = {
     "page_view",   "product_view", "search",      "add_to_cart",
     "remove_from_cart", "purchase", "click",     "like",
     "email_open",  "unsubscribe",  "notification_block", "store_visit",
-    "exposure",
+    "exposure",    "not_interested",
 };
 
 Status invalid(std::string_view field, std::string_view why) {
@@ -53,6 +53,8 @@ Status validate(const Event& e) {
     return invalid("item.price", "must be a finite number from 0 to 1e9");
   if (e.type == EventType::product_view && e.item.id.empty())
     return invalid("item.id", "a product_view needs the product's id");
+  if (e.type == EventType::not_interested && e.item.id.empty())
+    return invalid("item.id", "a not_interested needs the product's id");
   if (auto s = check_length("currency", e.currency, 3); !s) return s;
   if (e.lines.size() > EventLimits::kMaxLines)
     return invalid("lines", "at most " + std::to_string(EventLimits::kMaxLines) + " lines");

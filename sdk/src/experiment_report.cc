@@ -451,6 +451,8 @@ std::optional<OutcomeType> outcome_type(EventType type) {
       return OutcomeType::kUnsubscribe;
     case EventType::notification_block:
       return OutcomeType::kNotificationBlock;
+    case EventType::not_interested:
+      return OutcomeType::kNotInterested;
     default:
       return std::nullopt;
   }

@@ -152,7 +152,9 @@ Recall recall_item(const Profile& profile, const GreetingContext& ctx) {
   std::map<std::string_view, Recall> by_item;
   for (const Event& e : profile.events()) {
     if (e.ts > ctx.now) continue;
-    if (e.type == EventType::purchase) {
+    if (e.type == EventType::not_interested) {
+      by_item.erase(e.item.id);  // dismissed: not recalled (later views count again)
+    } else if (e.type == EventType::purchase) {
       for (const Line& l : e.lines) by_item.erase(l.item.id);  // bought: stop (later views count again)
     } else if (e.type == EventType::product_view && ctx.now - e.ts <= ctx.recall_window_ms &&
                !(ctx.catalog && ctx.catalog->is_sensitive(e.item.id)) &&

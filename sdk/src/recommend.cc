@@ -75,14 +75,23 @@ struct Candidate {
 struct History {
   std::map<std::string, Item> bought;  // item id -> the item as last bought
   std::set<std::string> blocked;       // sensitive, one-off, recently bought and not due, excluded,
-                                       // or in an interest the customer removed
+                                       // dismissed ("not interested" in it, not bought since), or in
+                                       // an interest the customer removed
+  std::set<std::string> dismissed;     // "not interested" in it, and not bought since
 };
 
 History history_of(const Profile& profile, const Views& views, const Catalog& catalog, const RecommendOptions& o) {
   History h;
-  for (const Event& e : profile.events())
-    if (e.type == EventType::purchase && e.ts <= o.now)
-      for (const Line& l : e.lines) h.bought[l.item.id] = l.item;
+  for (const Event& e : profile.events()) {
+    if (e.ts > o.now) continue;
+    if (e.type == EventType::not_interested) h.dismissed.insert(e.item.id);
+    if (e.type != EventType::purchase) continue;
+    for (const Line& l : e.lines) {
+      h.bought[l.item.id] = l.item;
+      h.dismissed.erase(l.item.id);
+    }
+  }
+  h.blocked = h.dismissed;
   for (const auto& [id, item] : h.bought)
     if (catalog.is_sensitive(id) || item_removed(profile, item, catalog)) h.blocked.insert(id);
   // "Not interested" in a category or tag keeps all its items out, whatever else points at them.
@@ -291,7 +300,7 @@ Offer loyalty_offer(const Profile& profile, const Views& views, const Catalog& c
   // The guard, as for recommend(): never sensitive, excluded, or in an interest the customer
   // removed. (Repeat items are usually "not due", which is fine for an offer.)
   auto refused = [&](const Item& item) {
-    return catalog.is_sensitive(item.id) || item_removed(profile, item, catalog) ||
+    return catalog.is_sensitive(item.id) || item_removed(profile, item, catalog) || h.dismissed.count(item.id) ||
            std::find(o.exclude.begin(), o.exclude.end(), item.id) != o.exclude.end();
   };
   // Two repeat items: bought on the most distinct days, most recent first on a tie.

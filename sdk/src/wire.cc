@@ -19,7 +19,8 @@
 //   event   := [ id, type, int dts, text path, text props, item, [line, ...] lines,
 //                text currency, text channel ]                     (channel absent or nil: "web")
 //   id      := text | [ text prefix, uint n ]   the prefix followed by n in decimal
-//   type    := uint (the EventType, event.h: page_view 0 ... store_visit 11, exposure 12) | str (its name)
+//   type    := uint (the EventType, event.h: page_view 0 ... store_visit 11, exposure 12,
+//              not_interested 13) | str (its name)
 //   dts     := ts minus the previous event's ts; for the first event, ts minus b
 //   item    := [ text id, text title, text category, price ]
 //   line    := [ text id, text title, text category, price, int qty ]   (qty absent: 1)

@@ -298,7 +298,7 @@ class Expander {
     }
     out["id"] = std::move(id);
     std::uint64_t type;
-    constexpr auto kTypes = static_cast<std::uint64_t>(EventType::exposure) + 1;
+    constexpr auto kTypes = static_cast<std::uint64_t>(EventType::not_interested) + 1;
     if (as_index(c[1], type)) {
       if (type >= kTypes) return bad(at(path, "type"), "unknown event type " + std::to_string(type));
       out["type"] = std::string(to_string(static_cast<EventType>(type)));

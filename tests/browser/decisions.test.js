@@ -58,6 +58,17 @@ test('buying every two weeks: reorder greeting, buy-again first, offer shown, al
   const orders = api.body.events.filter((e) => e.type === 'purchase');
   assert.equal(orders.length, 6);
   assert.deepEqual(orders[0].lines, [{ id: 'house-espresso', title: 'House Espresso Blend', category: 'coffee/blend', price: 12.5, qty: 1 }]);
+
+  // "Not for me" on a card: a not_interested event for that item; the slot re-renders without it,
+  // and the event reaches the server (where experiment reports count it as a negative signal).
+  const dismissed = await cards.nth(1).getAttribute('data-ashna-item');
+  await cards.nth(1).locator('[data-ashna-track="not_interested"]').click();
+  await page.waitForFunction((id) => !document.querySelector(`[data-ashna-recs] [data-ashna-item="${id}"]`), dismissed);
+  assert.equal(await cards.count(), 4, 'another item takes its place');
+  await page.evaluate(() => window.ashna.sync());
+  const after = await server.api('/v1/profiles/' + id);
+  const no = after.body.events.filter((e) => e.type === 'not_interested');
+  assert.deepEqual(no.map((e) => e.item.id), [dismissed]);
   assert.deepEqual(seen.errors, []);
   await page.close();
 });

@@ -358,6 +358,7 @@ TEST_CASE("outcome types", "[experiment_report]") {
   CHECK_FALSE(is_negative(OutcomeType::kPurchase));
   CHECK(outcome_type(EventType::notification_block) == OutcomeType::kNotificationBlock);
   CHECK(outcome_type(EventType::purchase) == OutcomeType::kPurchase);
+  CHECK(outcome_type(EventType::not_interested) == OutcomeType::kNotInterested);  // a negative signal in reports
   CHECK_FALSE(outcome_type(EventType::page_view));
 }
 

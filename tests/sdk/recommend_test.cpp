@@ -285,3 +285,40 @@ TEST_CASE("one strategy only: the others drop out and popularity fills the slot"
   CHECK(again[0].strategy == "buy_again");
   for (const Recommendation& r : again) CHECK((r.strategy == "buy_again" || r.strategy == "popular"));
 }
+
+TEST_CASE("\"not interested\" in an item keeps it out of recommendations, the offer and the greeting until bought again",
+          "[recommend][guard]") {
+  const Catalog c = shop();
+  Profile p = regular();
+  RecommendOptions o;
+  o.now = T;
+  o.k = 5;
+  auto has = [](const std::vector<Recommendation>& recs, std::string_view id) {
+    return std::any_of(recs.begin(), recs.end(), [&](const Recommendation& r) { return r.item == id; });
+  };
+  REQUIRE(has(recommend(p, views_of(p, c), c, o), "house"));  // due: bought again
+  REQUIRE(has(recommend(p, views_of(p, c), c, o), "geisha"));  // popular, never bought
+  REQUIRE(loyalty_offer(p, views_of(p, c), c, o).items.size() == 3);
+  p.add_event(looked(T - 3600000, "house", EventType::not_interested));
+  p.add_event(looked(T - 3600000, "geisha", EventType::not_interested));
+  const Views v = views_of(p, c);
+  const auto recs = recommend(p, v, c, o);
+  CHECK_FALSE(has(recs, "house"));
+  CHECK_FALSE(has(recs, "geisha"));
+  const Offer offer = loyalty_offer(p, v, c, o);
+  CHECK(std::none_of(offer.items.begin(), offer.items.end(), [](const Recommendation& r) { return r.item == "house"; }));
+  // Viewed, then dismissed: the greeting does not bring it up either.
+  Profile q("p2");
+  q.add_event(looked(T - 7200000, "geisha"));
+  q.add_event(looked(T - 7100000, "geisha"));
+  GreetingContext ctx;
+  ctx.now = T;
+  ctx.catalog = &c;
+  CHECK(make_greeting(q, ctx).item_id == "geisha");
+  q.add_event(looked(T - 3600000, "geisha", EventType::not_interested));
+  CHECK(make_greeting(q, ctx).item_id.empty());
+  // Bought again after all: it is back among the customer's favourites.
+  p.add_event(bought(0, "house", "coffee/blend", 10));
+  const Offer again = loyalty_offer(p, views_of(p, c), c, o);
+  CHECK(std::any_of(again.items.begin(), again.items.end(), [](const Recommendation& r) { return r.item == "house"; }));
+}

@@ -276,7 +276,7 @@ TEST_CASE("wrong types and unknown keys name the field", "[wire][errors]") {
   CHECK(msg(json{{"p", "p"}, {"r", "r1"}, {"u", 1}, {"e", json::object()}}) == "delta.events: must be an array");
   CHECK(msg(with_event({"e1", 0})) ==
         "delta.events[0]: must be an array [id, type, dts, path, props, item, lines, currency, channel]");
-  CHECK(msg(with_event({"e1", 13, 0})) == "delta.events[0].type: unknown event type 13");
+  CHECK(msg(with_event({"e1", 14, 0})) == "delta.events[0].type: unknown event type 14");
   CHECK(msg(with_event({"e1", "hack", 0})) == "delta.events[0].type: unknown event type 'hack'");
   CHECK(error_of(bytes(with_event({"e1", "page_view", 0}))).is_ok());  // a name is accepted too
   CHECK(msg(with_event({"e1", 0, 1.5})) == "delta.events[0].ts: must be an integer (ms after the previous event)");

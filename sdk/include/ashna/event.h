@@ -26,6 +26,7 @@ enum class EventType : std::uint8_t {
   notification_block,
   store_visit,
   exposure,  // a variation of an experiment was shown: props {"experiment": key, "variation": n}
+  not_interested,  // the customer dismissed an item ("not for me"): item.id; a negative signal
 };
 
 // "product_view" -> EventType::product_view; nullopt for anything else.
