@@ -101,11 +101,11 @@
       // Withdrawal: what only consent justified goes, here at once and on the server next. Until
       // the server confirms, keep just what the erasure request needs.
       if (had) { save('erase', { id: device.id, replica: device.replica, token: device.token, epoch: Date.now() }); sendErase(); }
-      drop('state'); drop('device'); drop('paint');
+      drop('state'); drop('device'); drop('paint'); drop('model');
       // A later "accept" starts a new, unrelated profile: the erased one is not continued.
       if (had) device = newDevice();
     }
-    if (!c.personalisation) forgetShown();
+    if (!c.personalisation) { forgetShown(); drop('model'); }
   }
   function sendErase() {
     var e = load('erase');
@@ -131,6 +131,9 @@
     device = (storing(consent) && load('device')) || newDevice();
     engine = new AshnaEngine(Core, device.id, device.replica, 1000);
     catalogItems.forEach(function (c) { engine.catalogItem(c); });
+    // The site model kept from the last visit decides the first render (its experiments too, so
+    // a variation does not flash the default); the fresh one follows (loadModel).
+    if (!siteModel && storing(consent) && purposes(consent).personalisation) useModel(load('model'));
     if (siteModel) engine.model(siteModel);
     applyConsent();
     var state = load('state');
@@ -671,6 +674,12 @@
   // The site's model (RFM breakpoints, value parameters): public, cacheable (ETag), and fetched
   // only once personalisation is allowed, the only purpose that uses it.
   var modelLoaded = false, siteModel = null;
+  function useModel(m) {
+    if (!m || !engine.model(m)) return false;
+    siteModel = m;
+    experiments = Array.isArray(m.experiments) ? m.experiments : [];
+    return true;
+  }
   function loadModel() {
     if (modelLoaded || !engine || !purposes(consent).personalisation) return Promise.resolve(false);
     modelLoaded = true;
@@ -678,9 +687,8 @@
       if (!r.ok) throw new Error('HTTP ' + r.status);
       return r.json();
     }).then(function (m) {
-      if (!engine.model(m)) throw new Error('not a site model');
-      siteModel = m;
-      experiments = Array.isArray(m.experiments) ? m.experiments : [];
+      if (!useModel(m)) throw new Error('not a site model');
+      if (storing(consent)) save('model', m);  // the site's, not the customer's: no personal data
       render();
       return true;
     }).catch(function (e) { modelLoaded = false; warn('site model could not load (' + e.message + '); using default breakpoints'); return false; });

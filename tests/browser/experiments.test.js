@@ -175,3 +175,40 @@ test('without analytics consent there is no experiment: the usual greeting, no e
     await undefine('greet-hashed');
   }
 });
+
+test('the next page decides with the model kept from the last one: no flash of the default wording', async () => {
+  await define(greetingExperiment('greet-kept', { force: 1 }));
+  const b = await launch();
+  try {
+    const { page, seen } = await visit(b, 'all');
+    const want = WORDS[1].replace('{item}', ITEM.title);
+    await greetingReads(page, want);
+    assert.ok(await page.evaluate(() => localStorage.getItem('ashna:pk_demo:model') !== null), 'the site model is kept');
+    // The next page: GET /v1/model held back for 3 s; every text the greeting slot shows is noted
+    // from the start. The variation's wording must come before the model does, and nothing else
+    // personal in between.
+    let modelAnswered = 0;
+    await b.context.route('**/v1/model*', async (route) => {
+      await new Promise((r) => setTimeout(r, 3000));
+      modelAnswered = Date.now();
+      await route.continue();
+    });
+    await page.addInitScript(() => {
+      window.__texts = [];
+      new MutationObserver(() => {
+        const g = document.querySelector('[data-ashna="greeting"]');
+        if (g && window.__texts[window.__texts.length - 1] !== g.textContent) window.__texts.push(g.textContent);
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    await page.reload();
+    await page.waitForFunction((w) => document.querySelector('[data-ashna="greeting"]').textContent === w, want, { timeout: 2500 });
+    assert.equal(modelAnswered, 0, 'shown before the model arrived');
+    const texts = await page.evaluate(() => window.__texts);
+    assert.ok(!texts.some((t) => t.startsWith('Welcome back') || t.startsWith('Still thinking')), 'the default wording never showed: ' + JSON.stringify(texts));
+    await b.context.unrouteAll({ behavior: 'ignoreErrors' }).catch(() => {});
+    assert.deepEqual(seen.errors, []);
+  } finally {
+    await b.close();
+    await undefine('greet-kept');
+  }
+});
