@@ -1,4 +1,5 @@
-// Beast lives only in this file (each Beast TU costs ~10 s and 0.5 GB to compile).
+// Beast lives only in this file and beast_request.h (each Beast TU costs ~10 s and 0.5 GB to
+// compile).
 // Reads top to bottom: fail(), session (with its Responder for answers given later or streamed),
 // listener, server.
 #include "session.h"
@@ -23,6 +24,8 @@
 #include <thread>
 #include <vector>
 
+#include "beast_request.h"
+
 namespace ashna::server {
 namespace {
 
@@ -44,19 +47,6 @@ void fail(beast::error_code ec, const char* what) {
       ec == net::error::connection_reset || ec == http::error::end_of_stream)
     return;  // routine: client went away, timeout, or our own shutdown
   std::cerr << "{\"level\":\"warn\",\"what\":\"" << what << "\",\"error\":\"" << ec.message() << "\"}\n";
-}
-
-Request to_plain(http::request<http::string_body>&& req) {
-  Request r;
-  r.method = std::string(req.method_string());
-  r.target = std::string(req.target());
-  for (const auto& f : req) {
-    std::string name(f.name_string());
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    r.headers[name] = std::string(f.value());
-  }
-  r.body = std::move(req.body());
-  return r;
 }
 
 http::response<http::string_body> to_beast(Response&& res, unsigned version, bool keep_alive, bool head) {

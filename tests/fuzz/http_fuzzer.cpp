@@ -25,6 +25,7 @@
 #include "app.h"
 #include "ashna/codec.h"
 #include "ashna/json.h"
+#include "beast_request.h"
 #include "fake_responder.h"
 #include "sha256.h"
 #include "sqlite_store.h"
@@ -63,19 +64,6 @@ void setup() {
     std::error_code ec;
     std::filesystem::remove_all(world->dir, ec);
   });
-}
-
-Request to_plain(http::request<http::string_body>&& req) {
-  Request r;
-  r.method = std::string(req.method_string());
-  r.target = std::string(req.target());
-  for (const auto& f : req) {
-    std::string name(f.name_string());
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    r.headers[name] = std::string(f.value());
-  }
-  r.body = std::move(req.body());
-  return r;
 }
 
 void check(const Response& r) {
