@@ -4,22 +4,18 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { startServer, launch, watch } = require('./harness');
+const { servePages, watch } = require('./harness');
 
-let server, browser, dir;
+let server, browser;
 const tag = (extra = '') => `<script src="/ashna-snippet.js"></script>
 <script async src="/ashna.js" data-site="pk_demo" data-endpoint="/" data-catalog="/catalog.json"${extra}></script>`;
-test.before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashna-datalayer-'));
-  const page = (body, head) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Thanks</title>
+const page = (body, head) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Thanks</title>
 <link rel="icon" href="/favicon.svg">${head}</head><body>${body}</body></html>`;
+servePages('datalayer', {
   // The thank-you page: the shop's own code pushes the order before the tag is in the page, plus
   // a push the SDK cannot use (no transaction_id), as GTM setups do.
-  fs.writeFileSync(path.join(dir, 'thanks.html'), page('<p data-ashna="greeting">Thank you!</p>', '<script src="/thanks.js"></script>' + tag()));
-  fs.writeFileSync(path.join(dir, 'thanks.js'), `window.dataLayer = window.dataLayer || [];
+  'thanks.html': page('<p data-ashna="greeting">Thank you!</p>', '<script src="/thanks.js"></script>' + tag()),
+  'thanks.js': `window.dataLayer = window.dataLayer || [];
 dataLayer.push({ ecommerce: null });
 dataLayer.push({ event: 'page_ready' });
 dataLayer.push({ event: 'purchase', ecommerce: { transaction_id: 'T-1001', value: 37.5, currency: 'EUR', items: [
@@ -27,16 +23,9 @@ dataLayer.push({ event: 'purchase', ecommerce: { transaction_id: 'T-1001', value
   { item_id: 'japanese-sencha', item_name: 'Japanese Sencha', item_category: 'tea', price: '12.50', quantity: 1 }] } });
 dataLayer.push({ event: 'purchase', ecommerce: { value: 9.9, items: [{ item_id: 'persian-saffron-tea', price: 9.9 }] } });
 window.gtag = function () { dataLayer.push(arguments); };
-`);
-  fs.writeFileSync(path.join(dir, 'off.html'), page('<p data-ashna="greeting">Hi.</p>', tag(' data-datalayer="off"')));
-  server = await startServer([dir]);
-  browser = await launch();
-});
-test.after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+`,
+  'off.html': page('<p data-ashna="greeting">Hi.</p>', tag(' data-datalayer="off"')),
+}, (s, b) => { server = s; browser = b; });
 
 const rendered = (page) => page.waitForSelector('[data-ashna="greeting"][data-ashna-kind]', { timeout: 15000 });
 const orders = async (id) => (await server.api('/v1/profiles/' + id)).body.events.filter((e) => e.type === 'purchase');

@@ -4,35 +4,23 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { startServer, launch, watch } = require('./harness');
+const { servePages, watch } = require('./harness');
 
-let server, browser, dir;
-test.before(async () => {
-  // A page one folder down: ashna.wasm must be found next to ashna.mjs, not next to the page.
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashna-esm-'));
-  fs.mkdirSync(path.join(dir, 'esm'));
-  fs.writeFileSync(path.join(dir, 'esm', 'page.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8">
+let server, browser;
+// A page one folder down: ashna.wasm must be found next to ashna.mjs, not next to the page.
+servePages('esm', {
+  'esm/page.html': `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>ESM</title><link rel="icon" href="/favicon.svg"><script type="module" src="/esm/page.mjs"></script></head>
 <body><p data-ashna="greeting">Hello from the shop.</p>
 <section data-ashna-consent-banner hidden><button type="button" data-ashna-consent="accept-all">Accept all</button></section>
-</body></html>`);
-  fs.writeFileSync(path.join(dir, 'esm', 'page.mjs'), `import ashna, { init, ashna as named } from '/ashna.mjs';
+</body></html>`,
+  'esm/page.mjs': `import ashna, { init, ashna as named } from '/ashna.mjs';
 window.sameBeforeInit = ashna === window.ashna && named === ashna;
 ashna.track('click', { target: 'before-init' });  // queued until the SDK is up
 window.started = init({ site: 'pk_demo', endpoint: '/', catalog: '/catalog.json' }) === ashna;
 window.imported = ashna;
-`);
-  server = await startServer([dir]);
-  browser = await launch();
-});
-test.after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+`,
+}, (s, b) => { server = s; browser = b; });
 
 test('import ashna from /ashna.mjs: same API as the tag, greeting and sync under the strict CSP', async () => {
   const page = await browser.context.newPage();

@@ -89,4 +89,27 @@ async function storage(page) {
   });
 }
 
-module.exports = { startServer, launch, watch, storage };
+// For a test file that needs pages of its own: writes `files` ({relative path: text}) to a fresh
+// temporary folder, serves it beside the demo shop, launches a browser, and hands both to
+// `ready(server, browser)` before the file's tests; closes and removes everything after them.
+function servePages(prefix, files, ready) {
+  const test = require('node:test');
+  let dir, server, browser;
+  test.before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), `ashna-${prefix}-`));
+    for (const [name, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), text);
+    }
+    server = await startServer([dir]);
+    browser = await launch();
+    ready(server, browser);
+  });
+  test.after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+module.exports = { startServer, launch, watch, storage, servePages };

@@ -4,28 +4,17 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
-const { startServer, launch, watch } = require('./harness');
+const { servePages, launch, watch } = require('./harness');
 
 const DAY = 24 * 3600 * 1000;
 const FALLBACK = 'Free delivery on orders over €40.';
-let server, browser, dir;
-test.before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashna-reminder-'));
-  fs.writeFileSync(path.join(dir, 'account.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Account</title>
+let server, browser;
+servePages('reminder', {
+  'account.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Account</title>
 <link rel="icon" href="/favicon.svg"><script src="/ashna-snippet.js"></script>
 <script async src="/ashna.js" data-site="pk_demo" data-endpoint="/" data-catalog="/catalog.json"></script></head>
-<body><p class="reminder" data-ashna-reminder>${FALLBACK.replace('€', '&euro;')} <a href="/">Shop now</a></p></body></html>`);
-  server = await startServer([dir]);
-  browser = await launch();
-});
-test.after(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+<body><p class="reminder" data-ashna-reminder>${FALLBACK.replace('€', '&euro;')} <a href="/">Shop now</a></p></body></html>`,
+}, (s, b) => { server = s; browser = b; });
 
 async function visitAt(page, url, time) {
   await page.clock.setFixedTime(time);
